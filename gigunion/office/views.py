@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gigunion.orgs import access
+from gigunion.orgs.models import OrganizationType, UnionOrganization
+from gigunion.orgs.selectors import organization_children, staff_of_organization
+from gigunion.regions.models import Region
+from gigunion.regions.selectors import region_ancestors, region_children
+
+View = Callable[..., HttpResponse]
+FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True for requests htmx made (django-htmx's middleware sets request.htmx)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def staff_required(view: View) -> View:
+    """Logged-in union staff only: anonymous users go to the login page, others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if access.jurisdiction_of(request.user) is None:
+            raise PermissionDenied(_("This account is not assigned to a union organization."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def root_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect("office:home")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "office/login.html"
+    redirect_authenticated_user = True
+
+
+def _jurisdiction_context(request: HttpRequest) -> dict[str, Any]:
+    jurisdiction = access.require_jurisdiction(request.user)
+    organization = access.organization_for_staff(request.user, organization_id=jurisdiction.organization_id)
+    return {"jurisdiction": jurisdiction, "home_organization": organization}
+
+
+def _breadcrumbs(request: HttpRequest, region: Region) -> list[Region]:
+    jurisdiction = access.require_jurisdiction(request.user)
+    return [r for r in region_ancestors(region) if jurisdiction.covers_region(r.code)]
+
+
+def _region_rows(request: HttpRequest, regions: list[Region]) -> list[dict[str, Any]]:
+    counts = access.organization_counts_by_region(request.user, regions=regions)
+    return [{"region": region, "organizations": counts[region.code]} for region in regions]
+
+
+@staff_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = _jurisdiction_context(request)
+    organization: UnionOrganization = context["home_organization"]
+    region = organization.region
+    visible_organizations = access.organizations_visible_to(request.user)
+    children = list(region_children(region=region, with_counts=True)) if region else []
+    if region is None:  # the national federation: its "children" are the provinces
+        children = list(Region.objects.filter(level="province", is_current=True).order_by("code"))
+    context.update(
+        {
+            "region": region,
+            "children": _region_rows(request, children),
+            "counts": {
+                "organizations": visible_organizations.count(),
+                "grassroots": visible_organizations.exclude(organization_type__in=FEDERATION_TYPES).count(),
+                "staff": access.staff_visible_to(request.user).count(),
+                "regions": access.regions_visible_to(request.user).count(),
+            },
+        }
+    )
+    return render(request, "office/home.html", context)
+
+
+@staff_required
+@require_GET
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = access.region_for_staff(request.user, code=code)
+    children = list(region_children(region=region, with_counts=True))
+    organizations = access.organizations_visible_to(request.user).filter(region=region).select_related("region")
+    context = _jurisdiction_context(request)
+    context.update(
+        {
+            "region": region,
+            "breadcrumbs": _breadcrumbs(request, region),
+            "children": _region_rows(request, children),
+            "organizations": organizations,
+        }
+    )
+    template = "office/_region_children.html" if is_htmx(request) else "office/region_detail.html"
+    return render(request, template, context)
+
+
+@staff_required
+@require_GET
+def organization_list(request: HttpRequest) -> HttpResponse:
+    organizations = access.organizations_visible_to(request.user).select_related("region", "parent")
+    query = request.GET.get("q", "").strip()
+    if query:
+        organizations = organizations.filter(name__icontains=query)
+    organization_type = request.GET.get("type", "")
+    if organization_type in OrganizationType.values:
+        organizations = organizations.filter(organization_type=organization_type)
+    grassroots = request.GET.get("grassroots") == "1"
+    if grassroots:
+        organizations = organizations.exclude(organization_type__in=FEDERATION_TYPES)
+    page = Paginator(organizations, 50).get_page(request.GET.get("page"))
+    context = _jurisdiction_context(request)
+    context.update(
+        {
+            "page": page,
+            "query": query,
+            "selected_type": organization_type,
+            "grassroots": grassroots,
+            "types": OrganizationType.choices,
+        }
+    )
+    return render(request, "office/organization_list.html", context)
+
+
+@staff_required
+@require_GET
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = access.organization_for_staff(request.user, organization_id=organization_id)
+    context = _jurisdiction_context(request)
+    context.update(
+        {
+            "organization": organization,
+            "parent_visible": organization.parent is not None
+            and context["jurisdiction"].covers_organization(organization.parent),
+            "children": organization_children(organization=organization),
+            "staff": staff_of_organization(organization=organization),
+        }
+    )
+    return render(request, "office/organization_detail.html", context)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": _("Not found."), "details": []}}, status=404)
+    return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": _("Something went wrong on our side."), "details": []}},
+            status=500,
+        )
+    return render(request, "errors/500.html", status=500)

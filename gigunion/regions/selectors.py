@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from gigunion.core.exceptions import NotVisible
+from gigunion.regions.models import Region, RegionCodeHistory
+
+
+def region_get(*, code: str) -> Region:
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise NotVisible() from None
+
+
+def region_ancestor_codes(code: str) -> list[str]:
+    """The codes a division code may descend from, top first (some may not exist, e.g. 110100)."""
+    candidates = [code[:2] + "0000", code[:4] + "00", code[:6], code[:9]]
+    return [candidate for candidate in dict.fromkeys(candidates) if len(candidate) < len(code) or candidate != code][
+        : {6: 2, 9: 3, 12: 4}.get(len(code), 0)
+    ]
+
+
+def region_ancestors(region: Region) -> list[Region]:
+    codes = [c for c in region_ancestor_codes(region.code) if c != region.code]
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+
+def region_children(*, region: Region, with_counts: bool = False) -> QuerySet[Region]:
+    children = Region.objects.filter(parent=region, is_current=True)
+    if with_counts:
+        children = children.annotate(child_count=Count("children", filter=Q(children__is_current=True)))
+    return children.order_by("code")
+
+
+def regions_within(prefix: str) -> QuerySet[Region]:
+    return Region.objects.filter(code__startswith=prefix, is_current=True)
+
+
+def division_code_is_known(code: str) -> bool:
+    """True when a 6-digit code is or ever was a GB/T 2260 code (for ID number address codes)."""
+    return RegionCodeHistory.objects.filter(code=code).exists() or Region.objects.filter(code=code).exists()
