@@ -11,12 +11,12 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup sysdeps deps assets messages db lint typecheck test-sqlite test-postgres bench lock clean
+.PHONY: run test setup sysdeps deps assets messages db static lint typecheck test-sqlite test-postgres bench lock clean
 
 ## ---- the two commands ----------------------------------------------------------------
 
 run: setup ## Set everything up and serve the demo at http://127.0.0.1:8000
-	$(MANAGE) seed_demo
+	@$(MANAGE) seed_demo
 	$(MANAGE) db_worker --interval 1 & worker=$$!
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM
 	echo "gigunion: back office http://$(HOST):$(PORT)/office/  ·  worker pages http://$(HOST):$(PORT)/m/  ·  API docs http://$(HOST):$(PORT)/api/v1/docs"
@@ -26,7 +26,7 @@ test: sysdeps setup lint typecheck test-sqlite test-postgres ## Lint, type check
 
 ## ---- set-up ------------------------------------------------------------------------------
 
-setup: deps assets messages db
+setup: deps assets messages db static
 
 sysdeps: ## Debian packages (installed when missing and run as root)
 	bash scripts/install-system-packages.sh
@@ -48,6 +48,9 @@ assets: node_modules/.installed ## Copy front-end libraries from npm into static
 
 messages: $(VENV)/.installed ## Compile translations
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+static: assets $(VENV)/.installed ## Collect static files (served by WhiteNoise)
+	$(MANAGE) collectstatic --no-input -v0
 
 db: $(VENV)/.installed ## Migrate and load the regions (both safe to repeat)
 	$(MANAGE) migrate --no-input -v0

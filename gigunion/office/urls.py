@@ -12,4 +12,5 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<int:organization_id>/", views.organization_detail, name="organization_detail"),
+    path("staff/<int:staff_id>/phone/", views.staff_phone, name="staff_phone"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from gigunion.orgs import access
 from gigunion.orgs.models import OrganizationType, UnionOrganization
 from gigunion.orgs.selectors import organization_children, staff_of_organization
+from gigunion.orgs.services import staff_phone_reveal
 from gigunion.regions.models import Region
 from gigunion.regions.selectors import region_ancestors, region_children
 
@@ -152,6 +153,17 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         }
     )
     return render(request, "office/organization_detail.html", context)
+
+
+@staff_required
+@require_GET
+def staff_phone(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """The unmasked phone, for an administrator who clicks "show"; audited."""
+    account = access.staff_account_for_staff(request.user, staff_id=staff_id, reveal=True)
+    phone = staff_phone_reveal(account=account, actor=request.user, request=request)
+    response = render(request, "office/_revealed.html", {"value": phone})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

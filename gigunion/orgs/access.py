@@ -130,12 +130,13 @@ def staff_visible_to(user: Any) -> QuerySet[StaffAccount]:
     )
 
 
-def staff_account_for_staff(user: Any, *, staff_id: int, change: bool = False) -> StaffAccount:
+def staff_account_for_staff(user: Any, *, staff_id: int, change: bool = False, reveal: bool = False) -> StaffAccount:
+    """A staff account in the user's jurisdiction. Changing it, or seeing its personal data unmasked, takes an admin."""
     jurisdiction = require_jurisdiction(user)
     account = staff_visible_to(user).filter(pk=staff_id).first()
     if account is None:
         raise NotVisible()
-    _check_change(jurisdiction, change=change, administer=change)
+    _check_change(jurisdiction, change=change, administer=change or reveal)
     return account
 
 

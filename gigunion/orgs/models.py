@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gigunion.core.fields import EncryptedTextField
+from gigunion.core.masking import mask_phone
 from gigunion.regions.models import Region
 
 
@@ -94,3 +95,7 @@ class StaffAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.organization})"
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.http import HttpRequest
 
 from gigunion.core import crypto
 from gigunion.core.exceptions import DomainError
@@ -89,6 +90,22 @@ def organization_move(
     )
     organization.refresh_from_db()
     return organization
+
+
+def staff_phone_reveal(
+    *, account: StaffAccount, actor: AbstractBaseUser | AnonymousUser, request: HttpRequest | None = None
+) -> str:
+    """The unmasked phone of a staff account; every reveal is audited."""
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        actor=actor,
+        object_type="staff",
+        object_id=account.pk,
+        region_code=account.organization.region.code if account.organization.region else "",
+        request=request,
+        details={"field": "phone"},
+    )
+    return account.phone
 
 
 @transaction.atomic

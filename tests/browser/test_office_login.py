@@ -31,6 +31,9 @@ def test_it_logs_in_through_the_real_page_and_expands_the_region_tree(
     expect(first_street).to_be_visible()
     expect(first_street.locator(".code")).to_have_text("520102001")
     page.screenshot(path=str(screenshot_dir / "office-home.png"), full_page=True)
+    nanming.get_by_role("button").click()  # a second click folds the branch
+    expect(page.locator(".subtree .region-row")).to_have_count(0)
+    expect(nanming.get_by_role("button")).to_have_attribute("aria-expanded", "false")
     assert errors == []
 
 

@@ -5,3 +5,23 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// Region tree: a second click on an expanded node folds it instead of loading it again.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var button = event.detail.elt;
+  if (!button.classList || !button.classList.contains("expander")) return;
+  if (button.getAttribute("aria-expanded") === "true") {
+    event.preventDefault();
+    var subtree = button.closest("li").querySelector(".subtree");
+    if (subtree) subtree.innerHTML = "";
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "＋";
+  }
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var button = event.detail.elt;
+  if (button.classList && button.classList.contains("expander") && event.detail.successful) {
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = "－";
+  }
+});

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from gigunion.demo.services import demo_is_seeded, demo_logins, demo_seed
 from gigunion.regions.models import Region
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         else:
             demo_seed()
             self.stdout.write(self.style.SUCCESS("Demo data created: 贵阳市 with its districts and staff."))
-        logins = demo_logins()
+        with translation.override(settings.LANGUAGE_CODE):
+            logins = demo_logins()
         if logins:
             self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
             for login in logins:
