@@ -105,7 +105,7 @@ def staff_phone_reveal(
         request=request,
         details={"field": "phone"},
     )
-    return account.phone
+    return str(account.phone)
 
 
 @transaction.atomic
