@@ -26,6 +26,9 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     processed = models.PositiveIntegerField(_("processed"), default=0)
     message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # The language of the person who started the job: its messages are written in it.
+    language = models.CharField(max_length=16, default="zh-hans")
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -3,15 +3,43 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
+from django.utils import timezone, translation
 
 from gigunion.jobs.models import Job, JobStatus
-from gigunion.orgs.models import UnionOrganization
 
 
-def job_create(*, kind: str, created_by: User | None, organization: UnionOrganization | None, total: int = 0) -> Job:
-    return Job.objects.create(kind=kind, created_by=created_by, organization=organization, total=total)
+def job_create(
+    *,
+    kind: str,
+    created_by: User | None,
+    organization_id: int | None,
+    total: int = 0,
+    params: dict[str, Any] | None = None,
+) -> Job:
+    return Job.objects.create(
+        kind=kind,
+        created_by=created_by,
+        organization_id=organization_id,
+        total=total,
+        params=params or {},
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+
+
+def job_enqueue(
+    *, kind: str, created_by: User | None, organization_id: int | None, params: dict[str, Any] | None = None
+) -> Job:
+    """Create a job and hand it to the task backend once the surrounding transaction commits."""
+    from gigunion.jobs.tasks import run_job
+
+    job = job_create(kind=kind, created_by=created_by, organization_id=organization_id, params=params)
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
 
 
 def job_start(*, job_id: UUID, total: int) -> None:
@@ -19,15 +47,13 @@ def job_start(*, job_id: UUID, total: int) -> None:
 
 
 def job_progress(*, job_id: UUID, processed: int) -> None:
-    """Record progress; called every few hundred rows, one UPDATE each."""
-    job = Job.objects.only("total").get(pk=job_id)
-    Job.objects.filter(pk=job_id).update(processed=min(processed, job.total))
+    """Record progress, never past the total; one UPDATE."""
+    Job.objects.filter(pk=job_id).update(processed=Least(processed, F("total")))
 
 
 def job_succeed(*, job_id: UUID, result: dict[str, Any], message: str = "") -> None:
-    job = Job.objects.only("total").get(pk=job_id)
     Job.objects.filter(pk=job_id).update(
-        status=JobStatus.SUCCEEDED, processed=job.total, result=result, message=message, finished_at=timezone.now()
+        status=JobStatus.SUCCEEDED, processed=F("total"), result=result, message=message, finished_at=timezone.now()
     )
 
 

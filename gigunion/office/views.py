@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -153,6 +154,18 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         }
     )
     return render(request, "office/organization_detail.html", context)
+
+
+@staff_required
+@require_GET
+def job_progress(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """A job's progress bar; htmx polls it every second until the job finishes."""
+    job = access.job_for_staff(request.user, job_id=job_id)
+    if is_htmx(request):
+        return render(request, "office/_job_progress.html", {"job": job})
+    context = _jurisdiction_context(request)
+    context["job"] = job
+    return render(request, "office/job_detail.html", context)
 
 
 @staff_required

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
 from gigunion.core.exceptions import NotAllowed, NotVisible
+from gigunion.jobs.models import Job
 from gigunion.orgs.models import StaffAccount, StaffRole, UnionOrganization
 from gigunion.regions.models import Region
 
@@ -138,6 +140,22 @@ def staff_account_for_staff(user: Any, *, staff_id: int, change: bool = False, r
         raise NotVisible()
     _check_change(jurisdiction, change=change, administer=change or reveal)
     return account
+
+
+# Background jobs ---------------------------------------------------------------------------
+
+
+def job_for_staff(user: Any, *, job_id: UUID) -> Job:
+    """A job is visible to whoever started it and to staff whose jurisdiction holds its organization."""
+    jurisdiction = require_jurisdiction(user)
+    job = Job.objects.select_related("organization").filter(pk=job_id).first()
+    if job is None:
+        raise NotVisible()
+    if job.created_by_id == user.pk:
+        return job
+    if job.organization is None or not job.organization.path.startswith(jurisdiction.organization_path):
+        raise NotVisible()
+    return job
 
 
 def organization_counts_by_region(user: Any, *, regions: list[Region]) -> dict[str, int]:

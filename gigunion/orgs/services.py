@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from gigunion.core import crypto
 from gigunion.core.exceptions import DomainError
@@ -26,7 +27,7 @@ def _check_region_within_parent(*, parent: UnionOrganization | None, region: Reg
     if parent is None:
         return
     if region is None or not region.code.startswith(parent.region_prefix):
-        raise DomainError("The region of an organization must lie within its parent's region.", code="region")
+        raise DomainError(_("The region of an organization must lie within its parent's region."), code="region")
 
 
 @transaction.atomic
@@ -41,7 +42,7 @@ def organization_create(
 ) -> UnionOrganization:
     _check_region_within_parent(parent=parent, region=region)
     if parent is not None and UnionOrganization.objects.filter(parent=parent, name=name).exists():
-        raise DomainError("An organization of that name already exists under this parent.", code="duplicate")
+        raise DomainError(_("An organization of that name already exists under this parent."), code="duplicate")
     organization = UnionOrganization.objects.create(
         name=name,
         organization_type=organization_type,
@@ -71,7 +72,7 @@ def organization_move(
     """Move an organization (and its whole subtree) under another parent."""
     organization = UnionOrganization.objects.select_for_update().get(pk=organization.pk)
     if new_parent.path.startswith(organization.path):
-        raise DomainError("An organization cannot move under itself or its own descendants.", code="cycle")
+        raise DomainError(_("An organization cannot move under itself or its own descendants."), code="cycle")
     _check_region_within_parent(parent=new_parent, region=organization.region)
     old_path, new_path = organization.path, f"{new_parent.path}{organization.pk}/"
     depth_shift = new_parent.depth + 1 - organization.depth
@@ -121,13 +122,13 @@ def staff_account_create(
 ) -> StaffAccount:
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
-        raise DomainError("That user name is taken.", code="duplicate")
+        raise DomainError(_("That user name is taken."), code="duplicate")
     normalized_phone = ""
     if phone:
         try:
             normalized_phone = parse_mobile(phone)
         except PhoneError as error:
-            raise DomainError(str(error), code="phone") from error
+            raise DomainError(_("Enter a mainland mobile number of 11 digits."), code="phone") from error
     user = user_model.objects.create_user(username=username, password=password)
     account = StaffAccount.objects.create(
         user=user,

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def job(cast) -> Job:
-    return job_create(kind="members.import", created_by=cast.district_staff.user, organization=cast.district)
+    return job_create(kind="members.import", created_by=cast.district_staff.user, organization_id=cast.district.pk)
 
 
 def reload(job: Job) -> Job:
@@ -87,7 +87,7 @@ def test_a_failed_job_keeps_its_message(job):
 
 
 def test_an_empty_job_succeeds_at_100_percent():
-    job = job_create(kind="export", created_by=None, organization=None)
+    job = job_create(kind="export", created_by=None, organization_id=None)
     job_start(job_id=job.pk, total=0)
     assert reload(job).percent == 0
 

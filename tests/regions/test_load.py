@@ -209,3 +209,19 @@ def test_reloading_regions_keeps_the_villages(tmp_path):
 def test_load_villages_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="is not a file"):
         call_command("load_villages", str(tmp_path / "missing.csv"))
+
+
+def test_it_checks_id_number_address_codes_against_every_revision() -> None:
+    from gigunion.core.validators import parse_id_number
+    from gigunion.regions.selectors import division_code_is_known
+
+    def with_check(first17: str) -> str:
+        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+    abolished = parse_id_number(with_check("37120219900307123"), region_known=division_code_is_known)
+    assert abolished.warnings == ()
+    current = parse_id_number(with_check("52010219900307123"), region_known=division_code_is_known)
+    assert current.warnings == ()
+    unknown = parse_id_number(with_check("52019919900307123"), region_known=division_code_is_known)
+    assert unknown.warnings == ("unknown_region",)
