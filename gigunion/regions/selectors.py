@@ -16,14 +16,11 @@ def region_get(*, code: str) -> Region:
 def region_ancestor_codes(code: str) -> list[str]:
     """The codes a division code may descend from, top first (some may not exist, e.g. 110100)."""
     candidates = [code[:2] + "0000", code[:4] + "00", code[:6], code[:9]]
-    return [candidate for candidate in dict.fromkeys(candidates) if len(candidate) < len(code) or candidate != code][
-        : {6: 2, 9: 3, 12: 4}.get(len(code), 0)
-    ]
+    return [candidate for candidate in dict.fromkeys(candidates) if candidate != code]
 
 
 def region_ancestors(region: Region) -> list[Region]:
-    codes = [c for c in region_ancestor_codes(region.code) if c != region.code]
-    return list(Region.objects.filter(code__in=codes).order_by("code"))
+    return list(Region.objects.filter(code__in=region_ancestor_codes(region.code)).order_by("code"))
 
 
 def region_children(*, region: Region, with_counts: bool = False) -> QuerySet[Region]:

@@ -214,10 +214,7 @@ def test_load_villages_refuses_a_missing_file(tmp_path):
 def test_it_checks_id_number_address_codes_against_every_revision() -> None:
     from gigunion.core.validators import parse_id_number
     from gigunion.regions.selectors import division_code_is_known
-
-    def with_check(first17: str) -> str:
-        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    from tests.core.test_validators import with_check
 
     abolished = parse_id_number(with_check("37120219900307123"), region_known=division_code_is_known)
     assert abolished.warnings == ()
@@ -225,3 +222,27 @@ def test_it_checks_id_number_address_codes_against_every_revision() -> None:
     assert current.warnings == ()
     unknown = parse_id_number(with_check("52019919900307123"), region_known=division_code_is_known)
     assert unknown.warnings == ("unknown_region",)
+
+
+@pytest.mark.parametrize(
+    ("code", "ancestors"),
+    [
+        ("520000", []),
+        ("520100", ["520000"]),
+        ("520102", ["520000", "520100"]),
+        ("110105", ["110000"]),  # municipal districts hang off the province; 110100 is not a region
+        ("469001", ["460000"]),
+    ],
+)
+def test_it_finds_ancestors_by_code_prefix(code: str, ancestors: list[str]) -> None:
+    from gigunion.regions.selectors import region_ancestors, region_get
+
+    assert [region.code for region in region_ancestors(region_get(code=code))] == ancestors
+
+
+def test_it_finds_a_townships_ancestors() -> None:
+    from gigunion.regions.selectors import region_ancestors
+
+    township = Region.objects.filter(parent_id="520102").order_by("code").first()
+    assert township is not None
+    assert [region.code for region in region_ancestors(township)] == ["520000", "520100", "520102"]
