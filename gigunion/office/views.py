@@ -75,9 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     organization: UnionOrganization = context["home_organization"]
     region = organization.region
     visible_organizations = access.organizations_visible_to(request.user)
-    children = list(region_children(region=region, with_counts=True)) if region else []
-    if region is None:  # the national federation: its "children" are the provinces
-        children = list(Region.objects.filter(level="province", is_current=True).order_by("code"))
+    children = list(region_children(region=region, with_counts=True))
     context.update(
         {
             "region": region,

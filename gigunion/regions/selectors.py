@@ -23,7 +23,8 @@ def region_ancestors(region: Region) -> list[Region]:
     return list(Region.objects.filter(code__in=region_ancestor_codes(region.code)).order_by("code"))
 
 
-def region_children(*, region: Region, with_counts: bool = False) -> QuerySet[Region]:
+def region_children(*, region: Region | None, with_counts: bool = False) -> QuerySet[Region]:
+    """The current regions directly below `region`; the provinces when region is None (the whole country)."""
     children = Region.objects.filter(parent=region, is_current=True)
     if with_counts:
         children = children.annotate(child_count=Count("children", filter=Q(children__is_current=True)))

@@ -175,3 +175,18 @@ def test_it_logs_out_with_a_post(cast: Cast) -> None:
     response = client.post("/office/logout/")
     assert response.status_code == 302
     assert client.get("/office/").status_code == 302
+
+
+def test_it_shows_the_national_federation_every_province(cast: Cast) -> None:
+    from gigunion.orgs.models import StaffRole
+    from gigunion.orgs.services import staff_account_create
+
+    national = cast.province.parent
+    assert national is not None
+    account = staff_account_create(
+        username="acftu", password=PASSWORD, display_name="全总", organization=national, role=StaffRole.VIEWER
+    )
+    html = text_of(cast.client_for(account).get("/office/"))
+    assert "管辖范围：全国。" in html
+    assert html.count('class="expander"') == 31  # 34 provinces; 台湾, 香港, 澳门 have no loaded children
+    assert count_value(html, "organizations") == "9"
