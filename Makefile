@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup sysdeps deps assets messages db static lint typecheck test-sqlite test-postgres bench lock clean
+.PHONY: run test setup sysdeps deps assets messages translations db static lint typecheck test-sqlite test-postgres bench lock clean
 
 ## ---- the two commands ----------------------------------------------------------------
 
@@ -51,6 +51,9 @@ messages: $(VENV)/.installed ## Compile translations
 
 static: assets $(VENV)/.installed ## Collect static files (served by WhiteNoise)
 	$(MANAGE) collectstatic --no-input -v0
+
+translations: $(VENV)/.installed ## Extract new strings into gigunion/locale for translating
+	$(MANAGE) makemessages -l zh_Hans --no-location --no-wrap -i ".venv/*" -i "node_modules/*" -i "var/*" -i "tests/*" -i "bench/*" -i "scripts/*"
 
 db: $(VENV)/.installed ## Migrate and load the regions (both safe to repeat)
 	$(MANAGE) migrate --no-input -v0

@@ -40,7 +40,9 @@ def main() -> int:
             if entry.msgid not in checked_in and not entry.obsolete
         ]
     if problems:
-        print("Translations are incomplete (run `make messages`, then translate in gigunion/locale):")
+        print(
+            "Translations are incomplete (run `make translations`, then translate the new entries in gigunion/locale and check every fuzzy guess):"
+        )
         print("\n".join(f"  {problem}" for problem in problems))
         return 1
     print(f"translations: {len(checked_in)} strings, all translated")
