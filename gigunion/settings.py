@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gigunion.core",
     "gigunion.regions",
     "gigunion.orgs",
+    "gigunion.enterprises",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces
