@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from gigunion.core.imports import ImportReport, ProgressCallback
+from gigunion.core.management.importing import ImportCommand
+from gigunion.enterprises.services import enterprises_import
+
+
+class Command(ImportCommand):
+    help = "Import an enterprise list (企业名单, FORMATS.md) from CSV or XLSX. Safe to run again."
+
+    def run_import(self, *, data: bytes, filename: str, progress: ProgressCallback, **options: Any) -> ImportReport:
+        return enterprises_import(data=data, filename=filename, progress=progress)
