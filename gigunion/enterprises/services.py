@@ -36,6 +36,16 @@ class _Row:
     parent_code: str
 
 
+def _credit_code(text: str, key: str, number: int, errors: list[RowError]) -> str:
+    if text == "":
+        return ""
+    try:
+        return parse_credit_code(text)
+    except CreditCodeError:
+        errors.append(RowError(number, _HEADER[key], _("Not a valid unified social credit code.")))
+        return ""
+
+
 def _count(text: str, key: str, number: int, errors: list[RowError]) -> int | None:
     if text == "":
         return None
@@ -52,12 +62,7 @@ def _parse_row(
     for key in ("name", "credit_code", "region"):
         if not cells[key]:
             errors.append(RowError(number, _HEADER[key], _("This field is required.")))
-    credit_code = ""
-    if cells["credit_code"]:
-        try:
-            credit_code = parse_credit_code(cells["credit_code"])
-        except CreditCodeError:
-            errors.append(RowError(number, _HEADER["credit_code"], _("Not a valid unified social credit code.")))
+    credit_code = _credit_code(cells["credit_code"], "credit_code", number, errors)
     region = cells["region"]
     if region and region not in regions:
         errors.append(RowError(number, _HEADER["region"], _("Unknown division code.")))
@@ -72,16 +77,11 @@ def _parse_row(
             errors.append(RowError(number, _HEADER["kind"], _("Unknown enterprise kind.")))
         else:
             kind = found
-    parent_code = ""
-    if cells["parent_credit_code"]:
-        try:
-            parent_code = parse_credit_code(cells["parent_credit_code"])
-        except CreditCodeError:
-            errors.append(RowError(number, _HEADER["parent_credit_code"], _("Not a valid unified social credit code.")))
-        if parent_code and parent_code == credit_code:
-            errors.append(
-                RowError(number, _HEADER["parent_credit_code"], _("An enterprise cannot be its own head enterprise."))
-            )
+    parent_code = _credit_code(cells["parent_credit_code"], "parent_credit_code", number, errors)
+    if parent_code and parent_code == credit_code:
+        errors.append(
+            RowError(number, _HEADER["parent_credit_code"], _("An enterprise cannot be its own head enterprise."))
+        )
     employees = _count(cells["employees"], "employees", number, errors)
     gig_workers = _count(cells["gig_workers"], "gig_workers", number, errors)
     if errors:

@@ -109,3 +109,12 @@ def test_it_exits_non_zero_only_when_the_file_cannot_be_read(tmp_path: Path) -> 
     with pytest.raises(CommandError, match=r"broken\.xlsx"):
         call_command("import_enterprises", str(broken))
     assert Enterprise.objects.count() == 0
+
+
+def test_it_refuses_an_enterprise_as_its_own_head() -> None:
+    data = (HEADER + f"甲,{HQ},,520102,,,,分支机构,{HQ}\n").encode()
+    report = enterprises_import(data=data, filename="a.csv")
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "上级企业统一社会信用代码", "企业不能是自己的上级企业。")
+    ]
+    assert Enterprise.objects.count() == 0
