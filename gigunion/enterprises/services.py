@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gigunion.core.imports import ImportReport, ProgressCallback
-from gigunion.core.tabular import Column, RowError, read_table
+from gigunion.core.tabular import Column, RowError, missing_required, read_table
 from gigunion.core.validators import CreditCodeError, parse_credit_code
 from gigunion.enterprises.models import ENTERPRISE_KIND_NAMES, Enterprise, EnterpriseKind
 from gigunion.regions.models import Region
@@ -58,10 +58,7 @@ def _count(text: str, key: str, number: int, errors: list[RowError]) -> int | No
 def _parse_row(
     number: int, cells: dict[str, str], regions: set[str], region_prefix: str
 ) -> tuple[_Row | None, list[RowError]]:
-    errors: list[RowError] = []
-    for key in ("name", "credit_code", "region"):
-        if not cells[key]:
-            errors.append(RowError(number, _HEADER[key], _("This field is required.")))
+    errors = missing_required(number, cells, ENTERPRISE_COLUMNS)
     credit_code = _credit_code(cells["credit_code"], "credit_code", number, errors)
     region = cells["region"]
     if region and region not in regions:

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from gigunion.jobs.models import Job
+from gigunion.jobs.services import job_progress
 
 PROGRESS_EVERY = 200  # rows between progress writes: one UPDATE per step keeps the bar live and cheap
 
@@ -35,14 +36,13 @@ class JobRun:
 
     def flush(self) -> None:
         """Write the progress reached so far (a failing job keeps how far it got)."""
-        Job.objects.filter(pk=self.job_id).update(processed=self.processed)
+        job_progress(job_id=self.job_id, processed=self.processed)
         self._reported = self.processed
 
     def advance(self, count: int = 1) -> None:
         self.processed = min(self.processed + count, self.total)
         if self.processed - self._reported >= PROGRESS_EVERY or self.processed == self.total:
-            Job.objects.filter(pk=self.job_id).update(processed=self.processed)
-            self._reported = self.processed
+            self.flush()
 
 
 JobHandler = Callable[[JobRun], dict[str, Any]]

@@ -127,7 +127,7 @@ def organization_for_staff(user: Any, *, organization_id: int, change: bool = Fa
 
 def staff_visible_to(user: Any) -> QuerySet[StaffAccount]:
     jurisdiction = require_jurisdiction(user)
-    return StaffAccount.objects.select_related("organization", "user").filter(
+    return StaffAccount.objects.select_related("organization__region", "user").filter(
         organization__path__startswith=jurisdiction.organization_path
     )
 

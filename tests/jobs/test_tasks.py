@@ -77,12 +77,15 @@ def test_it_does_not_run_a_finished_job_twice(cast: Cast, django_capture_on_comm
     assert job.finished_at == finished_at
 
 
-def test_it_does_not_enqueue_when_the_transaction_rolls_back(cast: Cast, django_capture_on_commit_callbacks) -> None:
+def test_it_enqueues_only_when_the_transaction_commits(cast: Cast, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = job_enqueue(kind="test.count", created_by=None, organization_id=None, params={"rows": 1})
     assert len(callbacks) == 1
     job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED
+    assert job.status == JobStatus.QUEUED  # nothing ran before the commit
+    callbacks[0]()  # the commit
+    job.refresh_from_db()
+    assert (job.status, job.result) == (JobStatus.SUCCEEDED, {"counted": 1})
 
 
 @pytest.mark.parametrize(

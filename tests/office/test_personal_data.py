@@ -66,3 +66,10 @@ def test_it_sends_anonymous_visitors_to_login_for_the_full_number(cast: Cast, cl
     response = cast.client_for(None).get(f"/office/staff/{clerk.pk}/phone/")
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action="personal_data.view").exists()
+
+
+def test_it_reveals_with_a_fixed_number_of_queries(cast: Cast, clerk, django_assert_num_queries) -> None:
+    client = cast.client_for(cast.city_staff)
+    # session, user, jurisdiction, the account with its organization and region, the audit row, session save (3)
+    with django_assert_num_queries(8):
+        assert client.get(f"/office/staff/{clerk.pk}/phone/").status_code == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ class ImportCommand(BaseCommand):
         self.stdout.write(report.summary_line())
 
     def _interactive(self) -> bool:
-        return sys.stdout.isatty() and self.stdout._out is sys.stdout
+        return self.stdout.isatty()
 
     def _progress(self, done: int, total: int) -> None:
         if not self._interactive() or not total:
