@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gigunion.regions",
     "gigunion.orgs",
     "gigunion.enterprises",
+    "gigunion.founding",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces

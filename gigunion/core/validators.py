@@ -10,11 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 __all__ = [
     "CreditCodeError",
+    "DateError",
     "IdNumberError",
     "IdNumberInfo",
     "PhoneError",
@@ -22,6 +23,7 @@ __all__ = [
     "normalize_credit_code",
     "normalize_text",
     "parse_credit_code",
+    "parse_date",
     "parse_id_number",
     "parse_mobile",
 ]
@@ -240,3 +242,32 @@ def parse_mobile(value: str) -> str:
     if not _MOBILE.match(digits):
         raise PhoneError("format", "The mobile number must be 11 digits starting with 13-19.")
     return digits
+
+
+class DateError(ValueError):
+    """A date that cannot be read; ``code`` is a stable machine code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.ASCII)
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, given its 1900 leap-year bug
+_EXCEL_SERIALS = range(10_000, 80_000)  # 1927 .. 2119: plausible serial numbers only
+
+
+def parse_date(value: str) -> date:
+    """A date as staff type it: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, or an Excel serial number."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        raise DateError("empty", "The date is empty.")
+    if text.isdigit() and len(text) == 5 and int(text) in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=int(text))
+    match = _DATE.match(text)
+    if match is None:
+        raise DateError("format", "Write the date as YYYY-MM-DD.")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise DateError("range", "This date does not exist.") from None

@@ -60,3 +60,26 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class JobFile(models.Model):
+    """A file a job reads (the uploaded spreadsheet) or writes (the report of rejected rows).
+
+    Kept in the database so the worker needs no shared disk; an input is deleted once read.
+    """
+
+    INPUT = "input"
+    ERRORS = "errors"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    purpose = models.CharField(max_length=16)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "purpose"], name="job_file_one_per_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.purpose} {self.name}"

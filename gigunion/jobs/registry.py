@@ -39,6 +39,14 @@ class JobRun:
         job_progress(job_id=self.job_id, processed=self.processed)
         self._reported = self.processed
 
+    def progress(self, done: int, total: int) -> None:
+        """A ProgressCallback: the importers report (rows done, rows in all)."""
+        if total != self.total:
+            self.set_total(total)
+        self.processed = min(done, total)
+        if self.processed - self._reported >= PROGRESS_EVERY or self.processed == self.total:
+            self.flush()
+
     def advance(self, count: int = 1) -> None:
         self.processed = min(self.processed + count, self.total)
         if self.processed - self._reported >= PROGRESS_EVERY or self.processed == self.total:

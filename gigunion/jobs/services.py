@@ -10,7 +10,7 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 
-from gigunion.jobs.models import Job, JobStatus
+from gigunion.jobs.models import Job, JobFile, JobStatus
 
 
 def job_create(
@@ -31,15 +31,41 @@ def job_create(
     )
 
 
+@transaction.atomic
 def job_enqueue(
-    *, kind: str, created_by: User | None, organization_id: int | None, params: dict[str, Any] | None = None
+    *,
+    kind: str,
+    created_by: User | None,
+    organization_id: int | None,
+    params: dict[str, Any] | None = None,
+    input_file: tuple[str, bytes] | None = None,
 ) -> Job:
-    """Create a job and hand it to the task backend once the surrounding transaction commits."""
+    """Create a job (with its input file) and hand it to the task backend once the transaction commits."""
     from gigunion.jobs.tasks import run_job
 
     job = job_create(kind=kind, created_by=created_by, organization_id=organization_id, params=params)
+    if input_file is not None:
+        job_file_save(job_id=job.pk, purpose=JobFile.INPUT, name=input_file[0], data=input_file[1])
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
+
+
+def job_file_save(*, job_id: UUID, purpose: str, name: str, data: bytes, content_type: str = "") -> JobFile:
+    job_file, _created = JobFile.objects.update_or_create(
+        job_id=job_id,
+        purpose=purpose,
+        defaults={"name": name, "data": data, "content_type": content_type or "application/octet-stream"},
+    )
+    return job_file
+
+
+def job_file_read(*, job_id: UUID, purpose: str) -> tuple[str, bytes]:
+    job_file = JobFile.objects.get(job_id=job_id, purpose=purpose)
+    return job_file.name, bytes(job_file.data)
+
+
+def job_file_delete(*, job_id: UUID, purpose: str) -> None:
+    JobFile.objects.filter(job_id=job_id, purpose=purpose).delete()
 
 
 def job_start(*, job_id: UUID, total: int) -> None:

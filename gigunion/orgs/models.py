@@ -20,6 +20,39 @@ class OrganizationType(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise union")  # 企业工会
 
 
+class FoundingMode(models.TextChoices):
+    """How a union comes to cover an employer (建会方式, seeds 002-004)."""
+
+    STANDALONE = "standalone", _("Standalone")  # 单独建
+    JOINT = "joint", _("Joint")  # 联合建
+    HOSTED = "hosted", _("Hosted")  # 依托建
+    LEAD_ENTERPRISE = "lead_enterprise", _("Led by a head enterprise")  # 牵头建
+    INDUSTRY_DRIVEN = "industry_driven", _("Industry-driven")  # 推动建/主导建
+    COMMUNITY = "community", _("Community")  # 社区建
+
+
+# The Chinese names staff write in spreadsheets (FORMATS.md, 工会类型 and 建会方式).
+ORGANIZATION_TYPE_NAMES = {
+    "企业工会": OrganizationType.ENTERPRISE,
+    "联合基层工会": OrganizationType.JOINT,
+    "行业工会联合会": OrganizationType.INDUSTRY_FEDERATION,
+    "区域性工会联合会": OrganizationType.REGIONAL_FEDERATION,
+    "社区工会": OrganizationType.COMMUNITY,
+    "乡镇(街道)工会": OrganizationType.TOWNSHIP,
+    "乡镇（街道）工会": OrganizationType.TOWNSHIP,
+    "县级以上总工会": OrganizationType.FEDERATION,
+}
+FOUNDING_MODE_NAMES = {
+    "单独建": FoundingMode.STANDALONE,
+    "联合建": FoundingMode.JOINT,
+    "依托建": FoundingMode.HOSTED,
+    "牵头建": FoundingMode.LEAD_ENTERPRISE,
+    "推动建": FoundingMode.INDUSTRY_DRIVEN,
+    "主导建": FoundingMode.INDUSTRY_DRIVEN,
+    "社区建": FoundingMode.COMMUNITY,
+}
+
+
 class UnionOrganization(models.Model):
     """A union organization in the tree 全总 → 省总 → 市总 → 县区总 → 乡镇/街道 → grassroots.
 
@@ -38,6 +71,13 @@ class UnionOrganization(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    founding_mode = models.CharField(_("founding mode"), max_length=32, choices=FoundingMode.choices, blank=True)
+    # For an industry federation: the industry it organizes (matched against enterprises' industry).
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    chair_name = models.CharField(_("chair"), max_length=64, blank=True)
+    term_start = models.DateField(_("committee term from"), null=True, blank=True)
+    term_end = models.DateField(_("committee term to"), null=True, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -54,6 +94,12 @@ class UnionOrganization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(region__isnull=False) | models.Q(organization_type="national_federation"),
                 name="organization_region_required",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(term_end__isnull=True)
+                | models.Q(term_start__isnull=True)
+                | models.Q(term_end__gte=models.F("term_start")),
+                name="organization_term_ordered",
             ),
         ]
 

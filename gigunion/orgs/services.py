@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -39,8 +41,16 @@ def organization_create(
     parent: UnionOrganization | None = None,
     code: str | None = None,
     actor: AbstractBaseUser | None = None,
+    founding_mode: str = "",
+    industry: str = "",
+    chair_name: str = "",
+    term_start: date | None = None,
+    term_end: date | None = None,
+    founded_on: date | None = None,
 ) -> UnionOrganization:
     _check_region_within_parent(parent=parent, region=region)
+    if term_start and term_end and term_end < term_start:
+        raise DomainError(_("The committee term cannot end before it starts."), code="term")
     if parent is not None and UnionOrganization.objects.filter(parent=parent, name=name).exists():
         raise DomainError(_("An organization of that name already exists under this parent."), code="duplicate")
     organization = UnionOrganization.objects.create(
@@ -49,6 +59,12 @@ def organization_create(
         region=region,
         parent=parent,
         code=code or None,
+        founding_mode=founding_mode,
+        industry=industry,
+        chair_name=chair_name,
+        term_start=term_start,
+        term_end=term_end,
+        founded_on=founded_on,
         path="",
         depth=parent.depth + 1 if parent else 0,
     )
