@@ -36,7 +36,8 @@ def applications_visible_to(user: Any) -> QuerySet[FoundingApplication]:
     """Applications for a union in the user's region, or addressed to a union in their subtree."""
     jurisdiction = require_jurisdiction(user)
     return FoundingApplication.objects.filter(
-        Q(region__code__startswith=jurisdiction.region_prefix) | Q(parent__path__startswith=jurisdiction.organization_path)
+        Q(region__code__startswith=jurisdiction.region_prefix)
+        | Q(parent__path__startswith=jurisdiction.organization_path)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gigunion.core.models import AppendOnlyModel
@@ -166,6 +167,10 @@ class WorklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.state}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline is not None and self.state in OPEN_WORKLIST_STATES and self.deadline < timezone.localdate()
 
 
 class WorklistEvent(AppendOnlyModel):

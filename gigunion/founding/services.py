@@ -150,7 +150,7 @@ def worklist_refresh(*, region_prefix: str = "") -> RefreshResult:
     book = rule_book()
     items = {
         item.enterprise_id: item
-        for item in WorklistItem.objects.filter(region__code__startswith=region_prefix).only(
+        for item in WorklistItem.objects.filter(enterprise__region__code__startswith=region_prefix).only(
             "id", "enterprise_id", "region_id", "state", *_RECOMMENDATION_FIELDS
         )
     }
@@ -345,9 +345,9 @@ def application_submit(
     if UnionOrganization.objects.filter(parent=parent, name=name).exists():
         raise DomainError(_("An organization of that name already exists under this parent."), code="duplicate")
     for enterprise in enterprises:
-        if not enterprise.region_id.startswith(parent.region_prefix):
+        if not enterprise.region_id.startswith(region.prefix):
             raise DomainError(
-                _("%(enterprise)s lies outside the region of the higher union.") % {"enterprise": enterprise.name},
+                _("%(enterprise)s lies outside the region of the union to be founded.") % {"enterprise": enterprise.name},
                 code="region",
             )
     covered = Coverage.objects.filter(enterprise__in=enterprises, ended_on__isnull=True).select_related("enterprise")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gigunion.office import views
+from gigunion.office import applications, registry, views, worklist
 
 app_name = "office"
 
@@ -12,6 +12,33 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<int:organization_id>/", views.organization_detail, name="organization_detail"),
+    path("enterprises/", registry.enterprise_list, name="enterprise_list"),
+    path("enterprises/<int:enterprise_id>/", registry.enterprise_detail, name="enterprise_detail"),
+    path("imports/<slug:kind>/", registry.import_page, name="import"),
+    path("imports/<slug:kind>/template.<str:extension>", registry.import_template, name="import_template"),
+    path("worklist/", worklist.worklist, name="worklist"),
+    path("worklist/<int:item_id>/", worklist.worklist_item, name="worklist_item"),
+    path("founding-rates/", worklist.founding_rates, name="founding_rates"),
+    path("founding-rules/", worklist.founding_rules, name="founding_rules"),
+    path("founding-rules/customize/", worklist.founding_rules_customize_view, name="founding_rules_customize"),
+    path("founding-rules/new/", worklist.founding_rule_edit, name="founding_rule_new"),
+    path("founding-rules/<int:rule_id>/", worklist.founding_rule_edit, name="founding_rule_edit"),
+    path("applications/", applications.application_list, name="application_list"),
+    path("applications/new/", applications.application_new, name="application_new"),
+    path("applications/<int:application_id>/", applications.application_detail, name="application_detail"),
+    path(
+        "applications/<int:application_id>/reject/",
+        applications.application_close,
+        {"action": "reject"},
+        name="application_reject",
+    ),
+    path(
+        "applications/<int:application_id>/withdraw/",
+        applications.application_close,
+        {"action": "withdraw"},
+        name="application_withdraw",
+    ),
     path("jobs/<uuid:job_id>/", views.job_progress, name="job_progress"),
+    path("jobs/<uuid:job_id>/errors.csv", registry.job_errors, name="job_errors"),
     path("staff/<int:staff_id>/phone/", views.staff_phone, name="staff_phone"),
 ]

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gigunion.office.common import is_htmx, jurisdiction_context, staff_required
 from gigunion.orgs import access
 from gigunion.orgs.models import OrganizationType, UnionOrganization
 from gigunion.orgs.selectors import organization_children, staff_of_organization
@@ -21,26 +18,7 @@ from gigunion.orgs.services import staff_phone_reveal
 from gigunion.regions.models import Region
 from gigunion.regions.selectors import region_ancestors, region_children
 
-View = Callable[..., HttpResponse]
 FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """True for requests htmx made (django-htmx's middleware sets request.htmx)."""
-    return bool(getattr(request, "htmx", False))
-
-
-def staff_required(view: View) -> View:
-    """Logged-in union staff only: anonymous users go to the login page, others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if access.jurisdiction_of(request.user) is None:
-            raise PermissionDenied(_("This account is not assigned to a union organization."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def root_redirect(request: HttpRequest) -> HttpResponse:
@@ -50,12 +28,6 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "office/login.html"
     redirect_authenticated_user = True
-
-
-def _jurisdiction_context(request: HttpRequest) -> dict[str, Any]:
-    jurisdiction = access.require_jurisdiction(request.user)
-    organization = access.organization_for_staff(request.user, organization_id=jurisdiction.organization_id)
-    return {"jurisdiction": jurisdiction, "home_organization": organization}
 
 
 def _breadcrumbs(request: HttpRequest, region: Region) -> list[Region]:
@@ -71,7 +43,7 @@ def _region_rows(request: HttpRequest, regions: list[Region]) -> list[dict[str, 
 @staff_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    context = _jurisdiction_context(request)
+    context = jurisdiction_context(request)
     organization: UnionOrganization = context["home_organization"]
     region = organization.region
     visible_organizations = access.organizations_visible_to(request.user)
@@ -97,7 +69,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = access.region_for_staff(request.user, code=code)
     children = list(region_children(region=region, with_counts=True))
     organizations = access.organizations_visible_to(request.user).filter(region=region).select_related("region")
-    context = _jurisdiction_context(request)
+    context = jurisdiction_context(request)
     context.update(
         {
             "region": region,
@@ -124,7 +96,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     if grassroots:
         organizations = organizations.exclude(organization_type__in=FEDERATION_TYPES)
     page = Paginator(organizations, 50).get_page(request.GET.get("page"))
-    context = _jurisdiction_context(request)
+    context = jurisdiction_context(request)
     context.update(
         {
             "page": page,
@@ -141,7 +113,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = access.organization_for_staff(request.user, organization_id=organization_id)
-    context = _jurisdiction_context(request)
+    context = jurisdiction_context(request)
     context.update(
         {
             "organization": organization,
@@ -161,7 +133,7 @@ def job_progress(request: HttpRequest, job_id: UUID) -> HttpResponse:
     job = access.job_for_staff(request.user, job_id=job_id)
     if is_htmx(request):
         return render(request, "office/_job_progress.html", {"job": job})
-    context = _jurisdiction_context(request)
+    context = jurisdiction_context(request)
     context["job"] = job
     return render(request, "office/job_detail.html", context)
 

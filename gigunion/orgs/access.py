@@ -58,6 +58,7 @@ def jurisdiction_of(user: Any) -> Jurisdiction | None:
     )
     jurisdiction = None
     if account is not None:
+        user.staff_account = account  # caches the reverse one-to-one: pages show the name without a query
         organization = account.organization
         jurisdiction = Jurisdiction(
             organization_id=organization.pk,
