@@ -10,6 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gigunion.enterprises.access import enterprises_visible_to
+from gigunion.founding.access import worklist_items_visible_to
+from gigunion.founding.models import Coverage
+from gigunion.founding.selectors import applications_awaiting, founding_rate, worklist_summary
 from gigunion.office.common import is_htmx, jurisdiction_context, staff_required
 from gigunion.orgs import access
 from gigunion.orgs.models import OrganizationType, UnionOrganization
@@ -57,7 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 "grassroots": visible_organizations.exclude(organization_type__in=FEDERATION_TYPES).count(),
                 "staff": access.staff_visible_to(request.user).count(),
                 "regions": access.regions_visible_to(request.user).count(),
+                "enterprises": enterprises_visible_to(request.user).count(),
             },
+            "worklist": worklist_summary(worklist_items_visible_to(request.user)),
+            "rate": founding_rate(worklist_items_visible_to(request.user)),
+            "awaiting": applications_awaiting(context["jurisdiction"]).count(),
         }
     )
     return render(request, "office/home.html", context)
@@ -121,6 +129,9 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             and context["jurisdiction"].covers_organization(organization.parent),
             "children": organization_children(organization=organization),
             "staff": staff_of_organization(organization=organization),
+            "coverages": Coverage.objects.filter(organization=organization, ended_on__isnull=True)
+            .select_related("enterprise__region")
+            .order_by("enterprise__name"),
         }
     )
     return render(request, "office/organization_detail.html", context)

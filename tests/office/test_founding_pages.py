@@ -431,3 +431,32 @@ def test_a_viewer_cannot_start_an_application(registry: Registry) -> None:
     item = registry.items[BIG]
     assert registry.client("district_viewer").get(f"/office/applications/new/?item={item.pk}").status_code == 403
     assert Enterprise.objects.count() == 4
+
+
+def test_home_counts_enterprises_pending_and_what_awaits_approval(registry: Registry) -> None:
+    WorklistItem.objects.filter(pk=registry.items[BIG].pk).update(deadline="2020-01-01", state="contacted")
+    page = html(registry.client("district_staff").get("/office/"))
+    assert 'data-count="enterprises">3<' in page
+    assert 'data-count="pending">3<' in page
+    assert 'data-count="overdue">1<' in page
+    assert 'data-count="founding_rate">0.0%<' in page
+    assert 'data-count="awaiting">0<' in page
+    city = html(registry.client("city_staff").get("/office/"))
+    assert 'data-count="enterprises">4<' in city
+
+
+def test_a_union_page_lists_the_enterprises_it_covers(registry: Registry) -> None:
+    Coverage.objects.create(
+        organization=registry.cast.district_grassroots,
+        enterprise=registry.items[MID].enterprise,
+        started_on="2024-05-01",
+    )
+    page = html(registry.client("district_staff").get(f"/office/organizations/{registry.cast.district_grassroots.pk}/"))
+    assert "南明家政服务部" in page
+    assert "2024-05-01" in page
+    assert (
+        registry.client("other_district_staff")
+        .get(f"/office/organizations/{registry.cast.district_grassroots.pk}/")
+        .status_code
+        == 404
+    )
