@@ -21,6 +21,7 @@ from gigunion.founding import access as founding_access
 from gigunion.founding.models import FoundingRule, RecommendedTarget, WorklistItem, WorklistState
 from gigunion.founding.selectors import (
     WORKLIST_SORTS,
+    Rate,
     WorklistFilters,
     founding_rate,
     founding_rates_by,
@@ -210,20 +211,30 @@ def founding_rates(request: HttpRequest) -> HttpResponse:
         region = access.region_for_staff(request.user, code=selected)
         visible = visible.filter(region__code__startswith=region.prefix)
     children = list(region_children(region=region)) if region else []
-    by_region = founding_rates_by_region(visible, children)
+    total = founding_rate(visible)
+    by_region = [rate for rate in founding_rates_by_region(visible, children) if rate.should]
+    # Enterprises registered at this level itself (no lower region given) get their own row, so the rows add up.
+    direct = Rate(
+        region.code if region else "",
+        _("%(region)s itself (no lower region given)") % {"region": region.name if region else ""},
+        total.covered - sum(rate.covered for rate in by_region),
+        total.should - sum(rate.should for rate in by_region),
+    )
+    if direct.should and children:
+        by_region.append(direct)
     context.update(
         {
             "region": region,
-            "total": founding_rate(visible),
-            "by_region": [rate for rate in by_region if rate.should],
+            "total": total,
+            "by_region": by_region,
             "by_industry": founding_rates_by(visible, "industry"),
             "by_kind": founding_rates_by(
                 visible, "kind", {value: str(label) for value, label in EnterpriseKind.choices}
             ),
             "chart": {
-                "labels": [rate.label for rate in by_region if rate.should],
-                "covered": [rate.covered for rate in by_region if rate.should],
-                "pending": [rate.should - rate.covered for rate in by_region if rate.should],
+                "labels": [rate.label for rate in by_region],
+                "covered": [rate.covered for rate in by_region],
+                "pending": [rate.should - rate.covered for rate in by_region],
                 "names": [_("Covered"), _("Not yet covered")],
             },
         }
