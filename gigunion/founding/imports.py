@@ -81,8 +81,9 @@ def _parse(number: int, cells: dict[str, str], regions: dict[str, Region]) -> tu
     if cells["founded_on"]:
         try:
             founded_on = parse_date(cells["founded_on"])
-        except DateError:
-            errors.append(RowError(number, _HEADER["founded_on"], _("Write the date as YYYY-MM-DD.")))
+        except DateError as error:
+            message = _("This date does not exist.") if error.code == "range" else _("Write the date as YYYY-MM-DD.")
+            errors.append(RowError(number, _HEADER["founded_on"], message))
     covered: list[str] = []
     for text in _SEPARATORS.split(cells["covered"]):
         if not text:
@@ -280,4 +281,5 @@ def unions_import(
                 report.unchanged += 1
     if progress:
         progress(len(rows), len(rows))
+    report.errors.sort(key=lambda error: error.row)  # stable: a row's own errors keep their order
     return report

@@ -60,7 +60,11 @@ def coverage_start(
             code="covered",
         )
     if not enterprise.region_id.startswith(organization.region_prefix):
-        raise DomainError(_("The enterprise lies outside this union's region."), code="region")
+        raise DomainError(
+            _("%(enterprise)s lies outside the region of %(union)s.")
+            % {"enterprise": enterprise.name, "union": organization.name},
+            code="covered",
+        )
     coverage = Coverage.objects.create(organization=organization, enterprise=enterprise, started_on=started_on)
     _move_items(
         [enterprise],
@@ -347,9 +351,25 @@ def application_submit(
     for enterprise in enterprises:
         if not enterprise.region_id.startswith(region.prefix):
             raise DomainError(
-                _("%(enterprise)s lies outside the region of the union to be founded.") % {"enterprise": enterprise.name},
+                _("%(enterprise)s lies outside the region of the union to be founded.")
+                % {"enterprise": enterprise.name},
                 code="region",
             )
+    pending = FoundingApplication.objects.filter(
+        enterprises__in=enterprises, status__in=OPEN_APPLICATION_STATUSES
+    ).first()
+    if pending is not None:
+        raise DomainError(
+            _("An application for these enterprises is already in progress: %(name)s.") % {"name": pending.name},
+            code="pending",
+        )
+    if FoundingApplication.objects.filter(parent=parent, name=name, status__in=OPEN_APPLICATION_STATUSES).exists():
+        raise DomainError(_("An application of that name is already in progress under this parent."), code="duplicate")
+    if organization_type not in OrganizationType.values or organization_type in (
+        OrganizationType.NATIONAL_FEDERATION,
+        OrganizationType.FEDERATION,
+    ):
+        raise DomainError(_("Choose the type of the new union."), code="type")
     covered = Coverage.objects.filter(enterprise__in=enterprises, ended_on__isnull=True).select_related("enterprise")
     for coverage in covered:
         raise DomainError(
@@ -391,7 +411,15 @@ def _check_turn(application: FoundingApplication, jurisdiction: Jurisdiction, ac
             raise NotAllowed(_("Only the higher union can take this step."))
         if application.submitted_by_id == actor.pk:
             raise NotAllowed(_("Someone other than the person who submitted the application must approve it."))
+    else:
+        _check_applicant_side(application, jurisdiction)
     return higher
+
+
+def _check_applicant_side(application: FoundingApplication, jurisdiction: Jurisdiction) -> None:
+    """The preparing side's steps: staff whose region holds the new union, or the higher union itself."""
+    if not (jurisdiction.covers_region(application.region_id) or jurisdiction.covers_organization(application.parent)):
+        raise NotAllowed()
 
 
 @transaction.atomic
@@ -411,7 +439,9 @@ def application_advance(
 ) -> FoundingApplication:
     """Take the next step of an application; the data each step needs is checked here."""
     application = (
-        FoundingApplication.objects.select_for_update().select_related("parent__region").get(pk=application.pk)
+        FoundingApplication.objects.select_for_update(of=("self",))
+        .select_related("parent__region")
+        .get(pk=application.pk)
     )
     _check_turn(application, jurisdiction, actor)
     step, to_status, _higher = APPLICATION_STEPS[application.status]
@@ -490,6 +520,7 @@ def application_withdraw(
     application = FoundingApplication.objects.select_for_update().get(pk=application.pk)
     if not jurisdiction.can_change:
         raise NotAllowed()
+    _check_applicant_side(application, jurisdiction)
     if application.status not in OPEN_APPLICATION_STATUSES:
         raise DomainError(_("This application is finished."), code="finished")
     application.status = ApplicationStatus.WITHDRAWN
