@@ -1,13 +1,36 @@
-"""The demo city: 贵阳市 (Guizhou, seed 000) with federations at each level and staff users."""
+"""The demo city: 贵阳市 (Guizhou, seed 000) with federations at each level, staff users, and its employers.
+
+Besides the union tree and staff, the demo city gets an enterprise register (a platform's provincial
+company with its branches, a franchise network, delivery agents, freight platforms, 家政, 保安, 网约车
+fleets, labor dispatch), grassroots unions that cover part of it, and a worked-on pending-founding
+worklist with two founding applications in progress. Everything after the union tree is built through
+the real import services and founding services, from CSV made here in memory, so the demo exercises
+the same paths staff use. All data is fixed; only deadlines and the application's dates are relative
+to today, so the worklist always has something overdue.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
-from gigunion.orgs.models import OrganizationType, StaffAccount, StaffRole, UnionOrganization
+from gigunion.core.imports import ImportReport
+from gigunion.core.tabular import Column
+from gigunion.enterprises.models import Enterprise
+from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
+from gigunion.founding.imports import UNION_COLUMNS, unions_import
+from gigunion.founding.models import WorklistItem
+from gigunion.founding.services import application_advance, application_submit, worklist_item_update, worklist_refresh
+from gigunion.orgs.access import Jurisdiction, require_jurisdiction
+from gigunion.orgs.models import FoundingMode, OrganizationType, StaffAccount, StaffRole, UnionOrganization
 from gigunion.orgs.services import organization_create, staff_account_create
 from gigunion.regions.models import Region
 
@@ -32,13 +55,319 @@ DEMO_STAFF = [
     ("yunyan_operator", "张伟", YUNYAN, StaffRole.OPERATOR, "13985000003"),
 ]
 
-# Grassroots unions of the kinds the seeds describe, under a district federation or a street union.
-DEMO_GRASSROOTS = [
-    (NANMING, "南明区快递物流行业工会联合会", OrganizationType.INDUSTRY_FEDERATION),
-    (NANMING, "南明区网约送餐员联合工会", OrganizationType.JOINT),
-    (YUNYAN, "云岩区货车司机工会联合会", OrganizationType.INDUSTRY_FEDERATION),
-    (YUNYAN, "云岩区家政服务业联合工会", OrganizationType.JOINT),
-    ("520115", "观山湖区网约车司机工会", OrganizationType.INDUSTRY_FEDERATION),
+
+class DemoFirm(NamedTuple):
+    """One row of the demo enterprise list; `parent` is the key of its head enterprise."""
+
+    key: str
+    name: str
+    industry: str
+    region: str  # a 9-digit street or township code
+    employees: int
+    gig_workers: int
+    kind: str  # the Chinese name of the kind, as staff write it
+    parent: str = ""
+    address: str = ""
+
+
+EXPRESS, FREIGHT, DELIVERY, RIDE_HAILING = "快递物流", "道路货物运输", "外卖配送", "网约车"
+DOMESTIC, SECURITY, STAFFING, CHAUFFEUR = "家政服务", "保安服务", "人力资源服务", "代驾"
+
+# People who could join = the larger of the two headcounts; the default rules split at 25 and at 9.
+DEMO_FIRMS = [
+    # 顺丰: the provincial company (covered by its own union, which leads coverage of its branches and outlets).
+    DemoFirm("sf", "贵州顺丰速运有限公司", EXPRESS, "520115005", 1260, 2300, "平台总部", "", "观山湖区金阳南路6号"),
+    DemoFirm("sf_nm", "贵州顺丰速运有限公司南明分公司", EXPRESS, "520102003", 56, 180, "分支机构", "sf"),
+    DemoFirm("sf_yy", "贵州顺丰速运有限公司云岩分公司", EXPRESS, "520103006", 48, 150, "分支机构", "sf"),
+    DemoFirm("sf_hx", "贵州顺丰速运有限公司花溪分公司", EXPRESS, "520111005", 31, 95, "分支机构", "sf"),
+    DemoFirm("sf_gsh", "贵州顺丰速运有限公司观山湖分公司", EXPRESS, "520115003", 35, 110, "分支机构", "sf"),
+    DemoFirm("sf_hgy", "顺丰速运贵阳花果园营业部", EXPRESS, "520102018", 4, 22, "分支机构", "sf_nm"),
+    DemoFirm("sf_yzj", "顺丰速运贵阳油榨街营业部", EXPRESS, "520102012", 3, 16, "分支机构", "sf_nm"),
+    DemoFirm("sf_ldb", "顺丰速运贵阳龙洞堡营业部", EXPRESS, "520102015", 2, 18, "分支机构", "sf_nm"),
+    DemoFirm("sf_tcq", "顺丰速运贵阳太慈桥营业部", EXPRESS, "520102010", 1, 8, "分支机构", "sf_nm"),
+    DemoFirm("sf_xy", "顺丰速运贵阳湘雅营业部", EXPRESS, "520102011", 2, 12, "分支机构", "sf_nm"),
+    DemoFirm("sf_sq", "顺丰速运贵阳三桥营业部", EXPRESS, "520103010", 3, 17, "分支机构", "sf_yy"),
+    DemoFirm("sf_qld", "顺丰速运贵阳黔灵东路营业部", EXPRESS, "520103007", 2, 11, "分支机构", "sf_yy"),
+    DemoFirm("sf_jg", "顺丰速运贵阳金关营业部", EXPRESS, "520103012", 1, 7, "分支机构", "sf_yy"),
+    DemoFirm("sf_ya", "顺丰速运贵阳渔安营业部", EXPRESS, "520103017", 2, 13, "分支机构", "sf_yy"),
+    DemoFirm("sf_jy", "顺丰速运贵阳金阳营业部", EXPRESS, "520115005", 3, 21, "分支机构", "sf_gsh"),
+    DemoFirm("sf_yc", "顺丰速运贵阳白云云城营业部", EXPRESS, "520113013", 1, 9, "分支机构", "sf"),
+    # 中通: a franchise network in 南明区; the head is covered, some franchisees are, the rest are pending.
+    DemoFirm("zt", "贵州中通快递服务有限公司", EXPRESS, "520102015", 210, 340, "平台总部", "", "南明区龙洞堡机场路"),
+    DemoFirm("zt_hgy", "贵阳市南明区捷达快递服务部（中通快递花果园网点）", EXPRESS, "520102018", 3, 12, "加盟", "zt"),
+    DemoFirm("zt_xhl", "贵阳市南明区顺通快递服务部（中通快递新华路网点）", EXPRESS, "520102003", 2, 9, "加盟", "zt"),
+    DemoFirm("zt_eg", "贵阳市南明区通远快递服务部（中通快递二戈网点）", EXPRESS, "520102014", 2, 8, "加盟", "zt"),
+    DemoFirm("zt_sc", "贵阳市南明区飞达快递服务部（中通快递沙冲路网点）", EXPRESS, "520102009", 3, 14, "加盟", "zt"),
+    DemoFirm("zt_lhd", "贵阳市南明区迅诚快递服务部（中通快递兰花都网点）", EXPRESS, "520102019", 2, 11, "加盟", "zt"),
+    DemoFirm("zt_wc", "贵阳市南明区宏运快递服务部（中通快递望城网点）", EXPRESS, "520102017", 1, 6, "加盟", "zt"),
+    # Other express outlets and parcel stations of 南明区.
+    DemoFirm("yd_nm", "贵阳南明韵达快递有限公司", EXPRESS, "520102005", 12, 38, "加盟"),
+    DemoFirm("yt_nm", "贵阳市南明区圆通速递服务部", EXPRESS, "520102008", 4, 19, "加盟"),
+    DemoFirm("st_nm", "贵阳市南明区申通快递服务部", EXPRESS, "520102016", 3, 15, "加盟"),
+    DemoFirm("jt_nm", "贵阳市南明区极兔速递服务部", EXPRESS, "520102013", 2, 13, "加盟"),
+    DemoFirm("cn_xy", "贵阳市南明区菜鸟驿站湘雅店", EXPRESS, "520102011", 2, 3, "其他"),
+    DemoFirm("cn_hgy", "贵阳市南明区菜鸟驿站花果园彭家湾店", EXPRESS, "520102018", 1, 2, "其他"),
+    DemoFirm("hk_ldb", "贵州龙洞堡航空物流有限公司", EXPRESS, "520102015", 86, 40, "其他"),
+    # Delivery agents (代理) of 美团 and 饿了么, and their stations.
+    DemoFirm("mt_nm", "贵阳筑骑配送服务有限公司（美团外卖南明区代理商）", DELIVERY, "520102018", 18, 420, "代理"),
+    DemoFirm("mt_zhn", "贵阳市南明区快驰配送站（美团外卖中华南路站）", DELIVERY, "520102005", 2, 23, "代理", "mt_nm"),
+    DemoFirm("mt_xhl", "贵阳市南明区快驰配送站（美团外卖新华路站）", DELIVERY, "520102003", 1, 19, "代理", "mt_nm"),
+    DemoFirm("elm_nm", "贵阳蜂驰配送服务有限公司（饿了么南明区代理商）", DELIVERY, "520102007", 12, 260, "代理"),
+    DemoFirm("elm_hb", "贵阳市南明区蜂驰配送站（饿了么河滨站）", DELIVERY, "520102006", 1, 15, "代理", "elm_nm"),
+    DemoFirm("mt_yy", "贵阳云骑配送服务有限公司（美团外卖云岩区代理商）", DELIVERY, "520103007", 15, 380, "代理"),
+    DemoFirm("mt_dyl", "贵阳市云岩区云骑配送站（美团外卖大营路站）", DELIVERY, "520103006", 1, 21, "代理", "mt_yy"),
+    DemoFirm("mt_qld", "贵阳市云岩区云骑配送站（美团外卖黔灵东路站）", DELIVERY, "520103007", 1, 18, "代理", "mt_yy"),
+    DemoFirm("elm_yy", "贵阳市云岩区蜂鸟即配市西河站", DELIVERY, "520103004", 1, 16, "代理"),
+    DemoFirm("mt_gsh", "贵阳金骑配送服务有限公司（美团外卖观山湖区代理商）", DELIVERY, "520115005", 14, 310, "代理"),
+    DemoFirm("elm_hx", "贵阳市花溪区蜂鸟即配溪北站", DELIVERY, "520111004", 1, 14, "代理"),
+    # Freight: 满帮 (its union covers the platform), a 货拉拉-like city freight platform and its city agents.
+    DemoFirm("mb", "贵阳货车帮科技有限公司", FREIGHT, "520115006", 980, 0, "平台总部", "", "观山湖区长岭北路"),
+    DemoFirm("mb_wl", "贵阳货车帮科技有限公司物流园服务站", FREIGHT, "520115004", 6, 14, "分支机构", "mb"),
+    DemoFirm("ht", "贵州黔运通物流科技有限公司", FREIGHT, "520103006", 140, 1600, "平台总部", "", "云岩区大营路"),
+    DemoFirm(
+        "ht_yy", "贵阳市云岩区速运通货运代理服务部（黔运通云岩城市代理）", FREIGHT, "520103004", 3, 18, "代理", "ht"
+    ),
+    DemoFirm(
+        "ht_by", "贵阳市白云区安运货运代理服务部（黔运通白云城市代理）", FREIGHT, "520113001", 2, 12, "代理", "ht"
+    ),
+    DemoFirm("ht_hx", "贵阳市花溪区畅运货运代理服务部（黔运通花溪城市代理）", FREIGHT, "520111002", 2, 9, "代理", "ht"),
+    DemoFirm("hy_mw", "贵阳云岩恒通货运有限公司", FREIGHT, "520103013", 8, 22, "其他"),
+    DemoFirm("hy_cyl", "贵阳市云岩区顺达搬家服务部", FREIGHT, "520103014", 4, 11, "其他"),
+    DemoFirm("hy_yh", "贵阳云岩大件物流有限公司", FREIGHT, "520103015", 6, 16, "其他"),
+    DemoFirm("hy_sdl", "贵阳市云岩区鑫达货运部", FREIGHT, "520103016", 2, 6, "其他"),
+    DemoFirm("hy_qlz", "贵州筑运冷链物流有限公司", FREIGHT, "520103100", 40, 30, "其他"),
+    DemoFirm("hy_jg", "贵阳金关物流园运输服务有限公司", FREIGHT, "520103012", 12, 20, "其他"),
+    DemoFirm("hy_ldb", "贵州黔通物流有限公司", FREIGHT, "520102015", 35, 60, "其他"),
+    DemoFirm("hy_by", "贵阳白云铝城物流有限公司", FREIGHT, "520113014", 26, 40, "其他"),
+    DemoFirm("hy_qz", "清镇市黔中货运有限公司", FREIGHT, "520181002", 12, 30, "其他"),
+    # 家政 and care.
+    DemoFirm("jz_xhl", "贵阳南明巾帼家政服务有限公司", DOMESTIC, "520102004", 16, 60, "其他"),
+    DemoFirm("jz_wlc", "贵阳市南明区安心家政服务部", DOMESTIC, "520102001", 3, 8, "其他"),
+    DemoFirm("jz_xch", "贵阳筑家护理服务有限公司", DOMESTIC, "520102002", 9, 21, "其他"),
+    DemoFirm("jz_yxl", "贵阳云岩好管家家政服务有限公司", DOMESTIC, "520103002", 12, 20, "其他"),
+    DemoFirm("jz_bgy", "贵阳市云岩区贴心月嫂服务部", DOMESTIC, "520103003", 3, 9, "其他"),
+    DemoFirm("jz_ptl", "贵阳市云岩区康宁护工服务部", DOMESTIC, "520103005", 2, 14, "其他"),
+    DemoFirm("jz_tq", "贵阳筑城家政服务有限公司", DOMESTIC, "520103009", 10, 24, "其他"),
+    DemoFirm("jz_ywj", "贵阳市云岩区洁美保洁服务部", DOMESTIC, "520103011", 2, 7, "其他"),
+    DemoFirm("jz_wcg", "贵州黔嫂家政服务有限公司", DOMESTIC, "520103001", 25, 180, "其他"),
+    DemoFirm("jz_wqm", "贵阳市云岩区爱邻居家养老服务中心", DOMESTIC, "520103008", 6, 12, "其他"),
+    DemoFirm("jz_hx", "贵阳花溪贴心家政服务有限公司", DOMESTIC, "520111001", 5, 15, "其他"),
+    DemoFirm("jz_wd", "贵阳市乌当区乐家家政服务部", DOMESTIC, "520112002", 2, 5, "其他"),
+    # 保安.
+    DemoFirm("ba_nm", "贵阳市南明区保安服务有限公司", SECURITY, "520102005", 260, 0, "其他"),
+    DemoFirm("ba_sc", "贵州卫士保安服务有限公司", SECURITY, "520102009", 45, 0, "其他"),
+    DemoFirm("ba_yy", "贵州黔安保安服务有限公司", SECURITY, "520103002", 420, 0, "其他"),
+    DemoFirm("ba_sq", "贵阳云岩金盾保安服务有限公司", SECURITY, "520103010", 38, 0, "其他"),
+    DemoFirm("ba_cyl", "贵阳市云岩区平安护卫服务部", SECURITY, "520103014", 9, 0, "其他"),
+    # 网约车: fleets affiliated (挂靠) to car-rental companies, a local ride-hailing platform and its fleets.
+    DemoFirm(
+        "wyc", "贵州享约出行科技有限公司", RIDE_HAILING, "520115002", 86, 5200, "平台总部", "", "观山湖区林城西路"
+    ),
+    DemoFirm("wyc_by", "贵阳观山湖鑫程汽车租赁有限公司", RIDE_HAILING, "520115001", 4, 36, "挂靠", "wyc"),
+    DemoFirm("wyc_gs", "贵阳观山湖畅途汽车服务有限公司", RIDE_HAILING, "520115003", 3, 22, "挂靠", "wyc"),
+    DemoFirm("wyc_jhy", "贵阳观山湖优驾汽车租赁有限公司", RIDE_HAILING, "520115004", 2, 18, "挂靠", "wyc"),
+    DemoFirm("wyc_cl", "贵阳市观山湖区安途汽车服务部", RIDE_HAILING, "520115007", 1, 12, "挂靠", "wyc"),
+    DemoFirm("wyc_sjc", "贵阳市观山湖区捷顺汽车服务部", RIDE_HAILING, "520115006", 1, 7, "挂靠", "wyc"),
+    DemoFirm("wyc_tcq", "贵阳南明通达汽车租赁有限公司", RIDE_HAILING, "520102010", 6, 48, "挂靠"),
+    DemoFirm("wyc_yzj", "贵阳市南明区顺捷汽车服务部", RIDE_HAILING, "520102012", 2, 9, "挂靠"),
+    DemoFirm("wyc_ywj", "贵阳云岩畅行汽车租赁有限公司", RIDE_HAILING, "520103011", 5, 62, "挂靠"),
+    DemoFirm("wyc_yh", "贵阳市云岩区易达汽车服务部", RIDE_HAILING, "520103015", 2, 14, "挂靠"),
+    DemoFirm("dj_gsh", "贵阳观山湖e代驾服务有限公司", CHAUFFEUR, "520115005", 6, 140, "其他"),
+    # Labor dispatch and outsourcing of riders and couriers.
+    DemoFirm("lw_xg", "贵州黔人力劳务派遣有限公司", STAFFING, "520102008", 22, 130, "劳务派遣"),
+    DemoFirm("lw_xy", "贵阳众力人力资源服务有限公司", STAFFING, "520102011", 8, 40, "外包"),
+    DemoFirm("lw_wqm", "贵州众邦人力资源服务有限公司", STAFFING, "520103008", 30, 210, "劳务派遣"),
+    DemoFirm("lw_sdl", "贵阳云岩捷聘劳务外包有限公司", STAFFING, "520103016", 6, 48, "外包"),
+    # Express in the outer districts.
+    DemoFirm("kd_hx", "贵阳花溪大学城快递服务中心有限公司", EXPRESS, "520111003", 8, 24, "其他"),
+    DemoFirm("kd_wd", "贵阳乌当速达快递有限公司", EXPRESS, "520112001", 6, 19, "加盟"),
+    DemoFirm("cn_sq", "贵阳市云岩区菜鸟驿站三桥店", EXPRESS, "520103010", 1, 3, "其他"),
+]
+
+
+class DemoUnion(NamedTuple):
+    """One row of the demo union list (工会组织名册); `covered` are keys of DEMO_FIRMS."""
+
+    name: str
+    type: str
+    founding_mode: str
+    parent: str  # the higher union's exact name; "" lets the import place it under its street's union
+    region: str
+    founded_on: str
+    chair: str
+    covered: tuple[str, ...]
+    industry: str = ""
+
+
+DEMO_UNIONS = [
+    DemoUnion(
+        "贵州顺丰速运有限公司工会",
+        "企业工会",
+        "牵头建",
+        "贵阳市总工会",
+        CITY_CODE,
+        "2021-06-18",
+        "杨帆",
+        ("sf", "sf_nm", "sf_yy", "sf_hx", "sf_gsh", "sf_hgy", "sf_yzj", "sf_sq", "sf_ya", "sf_jy"),
+    ),
+    DemoUnion(
+        "贵州中通快递服务有限公司工会",
+        "企业工会",
+        "牵头建",
+        "南明区总工会",
+        NANMING,
+        "2022-03-25",
+        "周明",
+        ("zt", "zt_hgy", "zt_xhl"),
+    ),
+    DemoUnion(
+        "贵阳货车帮科技有限公司工会",
+        "企业工会",
+        "单独建",
+        "观山湖区总工会",
+        "520115006",
+        "2019-11-08",
+        "罗建华",
+        ("mb",),
+    ),
+    DemoUnion(
+        "贵州黔运通物流科技有限公司工会",
+        "企业工会",
+        "牵头建",
+        "贵阳市总工会",
+        CITY_CODE,
+        "2022-08-16",
+        "吴涛",
+        ("ht", "ht_hx"),
+    ),
+    DemoUnion(
+        "贵阳市南明区保安服务有限公司工会", "企业工会", "单独建", "", "520102005", "2016-05-12", "刘刚", ("ba_nm",)
+    ),
+    DemoUnion(
+        "贵州黔安保安服务有限公司工会", "企业工会", "单独建", "", "520103002", "2015-09-01", "赵德明", ("ba_yy",)
+    ),
+    DemoUnion("贵州黔嫂家政服务有限公司工会", "企业工会", "单独建", "", "520103001", "2020-12-10", "陈芳", ("jz_wcg",)),
+    DemoUnion(
+        "贵州众邦人力资源服务有限公司工会", "企业工会", "单独建", "", "520103008", "2021-04-20", "黄磊", ("lw_wqm",)
+    ),
+    DemoUnion(
+        "贵阳云骑配送服务有限公司工会",
+        "企业工会",
+        "单独建",
+        "云岩区总工会",
+        YUNYAN,
+        "2022-06-30",
+        "孙浩",
+        ("mt_yy", "mt_qld"),
+    ),
+    DemoUnion(
+        "南明区快递物流行业工会联合会",
+        "行业工会联合会",
+        "推动建",
+        "南明区总工会",
+        NANMING,
+        "2021-09-10",
+        "何丽",
+        ("yt_nm", "st_nm"),
+        EXPRESS,
+    ),
+    DemoUnion(
+        "南明区网约送餐员联合工会",
+        "联合基层工会",
+        "联合建",
+        "南明区总工会",
+        NANMING,
+        "2021-10-15",
+        "郑强",
+        ("elm_nm", "mt_zhn"),
+    ),
+    DemoUnion(
+        "云岩区货车司机工会联合会",
+        "行业工会联合会",
+        "推动建",
+        "云岩区总工会",
+        YUNYAN,
+        "2021-08-20",
+        "马林",
+        ("hy_mw", "hy_cyl", "hy_jg"),
+        FREIGHT,
+    ),
+    DemoUnion(
+        "云岩区家政服务业联合工会",
+        "联合基层工会",
+        "联合建",
+        "云岩区总工会",
+        YUNYAN,
+        "2022-01-18",
+        "田静",
+        ("jz_yxl", "jz_bgy", "jz_ptl"),
+    ),
+    DemoUnion(
+        "观山湖区网约车司机工会",
+        "行业工会联合会",
+        "推动建",
+        "观山湖区总工会",
+        "520115",
+        "2022-05-06",
+        "龙飞",
+        ("wyc_gs", "wyc_jhy"),
+        RIDE_HAILING,
+    ),
+    DemoUnion(
+        "花果园街道新就业形态劳动者社区工会",
+        "社区工会",
+        "社区建",
+        "花果园街道工会",
+        "520102018",
+        "2023-03-08",
+        "潘红",
+        ("cn_hgy",),
+    ),
+    DemoUnion(
+        "三桥路街道新就业形态劳动者社区工会",
+        "社区工会",
+        "社区建",
+        "三桥路街道工会",
+        "520103010",
+        "2023-04-21",
+        "蒋丽",
+        ("cn_sq",),
+    ),
+    DemoUnion(
+        "花溪区新业态联合工会",
+        "联合基层工会",
+        "联合建",
+        "花溪区总工会",
+        "520111",
+        "2023-06-12",
+        "王芳",
+        ("kd_hx", "jz_hx"),
+    ),
+]
+
+# Worklist items staff are working on: (enterprise key, assignee, state, deadline in days from today, note).
+DEMO_WORK = [
+    ("sf_ldb", "nanming_operator", "contacted", -6, "已与营业部经理电话联系，待顺丰工会统一吸纳"),
+    ("sf_tcq", "nanming_operator", "not_started", 14, ""),
+    ("sf_xy", "nanming_operator", "contacted", 7, "营业部同意加入顺丰工会，等待分公司工会安排"),
+    ("zt_eg", "nanming_operator", "not_started", -3, ""),
+    ("zt_sc", "nanming_operator", "contacted", 10, "网点负责人同意加入中通工会"),
+    ("jt_nm", "nanming_operator", "contacted", -2, "负责人外出，约定下周再访"),
+    ("mt_nm", "nanming_operator", "contacted", 30, "代理商有建会意愿，已指导准备建会申请"),
+    ("mt_xhl", "nanming_operator", "contacted", 30, "随代理商一并建会"),
+    ("ba_sc", "nanming_operator", "preparing", 21, "已成立工会筹备组"),
+    ("jz_xhl", "nanming_operator", "not_started", 20, ""),
+    ("lw_xg", "nanming_operator", "contacted", -10, "派遣公司要求先了解会费标准"),
+    ("wyc_tcq", "nanming_operator", "not_started", 25, ""),
+    ("zt_wc", "nanming_operator", "not_applicable", None, "该网点已停业，人员并入中通快递花果园网点"),
+    ("ht_yy", "yunyan_operator", "contacted", -4, "城市代理表示待黔运通工会统一安排"),
+    ("hy_yh", "yunyan_operator", "preparing", 15, "拟加入云岩区货车司机工会联合会"),
+    ("hy_qlz", "yunyan_operator", "contacted", 12, ""),
+    ("jz_tq", "yunyan_operator", "contacted", 30, "与爱邻居家养老服务中心联合建会"),
+    ("ba_sq", "yunyan_operator", "not_started", -1, ""),
+    ("mt_dyl", "yunyan_operator", "contacted", 9, "站长同意加入云骑配送工会"),
+    ("wyc_ywj", "yunyan_operator", "not_started", 28, ""),
+    ("lw_sdl", "yunyan_operator", "contacted", -8, "外包公司人员流动大，正在核实人数"),
 ]
 
 
@@ -46,9 +375,170 @@ def demo_is_seeded() -> bool:
     return UnionOrganization.objects.exists()
 
 
+_CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def demo_credit_code(county: str, serial: int, *, individual: bool = False) -> str:
+    """A valid, made-up credit code: 91 (company) or 92 (individual business), the county, 'MA6' and a serial.
+
+    The 18th character is the GB 32100 check character, so the import's validation accepts it.
+    """
+    number = (serial * 7919 + 104729) % 31**6  # a bijection of the serial, so codes differ and look varied
+    tail = ""
+    for _ in range(6):
+        number, digit = divmod(number, 31)
+        tail = _CREDIT_CHARSET[digit] + tail
+    first17 = f"{'92' if individual else '91'}{county}MA6{tail}"
+    total = sum(_CREDIT_CHARSET.index(char) * weight for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return first17 + _CREDIT_CHARSET[(31 - total % 31) % 31]
+
+
+def _is_individual(name: str) -> bool:
+    return any(word in name for word in ("服务部", "驿站", "配送站", "即配", "货运部"))
+
+
+def demo_firm_codes() -> dict[str, str]:
+    """The credit code of each demo enterprise, by key."""
+    return {
+        firm.key: demo_credit_code(firm.region[:6], serial, individual=_is_individual(firm.name))
+        for serial, firm in enumerate(DEMO_FIRMS, start=1)
+    }
+
+
+def _csv(columns: list[Column], rows: list[dict[str, str]]) -> bytes:
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow([column.header for column in columns])
+    for row in rows:
+        writer.writerow([row.get(column.key, "") for column in columns])
+    return stream.getvalue().encode("utf-8")
+
+
+def _require_clean(report: ImportReport, what: str) -> None:
+    if report.errors:
+        raise RuntimeError(f"The demo {what} did not import cleanly: {report.errors[:3]}")
+
+
+def _seed_enterprises_and_unions(codes: dict[str, str]) -> None:
+    enterprise_rows = [
+        {
+            "name": firm.name,
+            "credit_code": codes[firm.key],
+            "industry": firm.industry,
+            "region": firm.region,
+            "address": f"贵阳市{firm.address}" if firm.address else "",
+            "employees": str(firm.employees),
+            "gig_workers": str(firm.gig_workers),
+            "kind": firm.kind,
+            "parent_credit_code": codes[firm.parent] if firm.parent else "",
+        }
+        for firm in DEMO_FIRMS
+    ]
+    _require_clean(
+        enterprises_import(data=_csv(ENTERPRISE_COLUMNS, enterprise_rows), filename="demo.csv"), "enterprises"
+    )
+    union_rows = [
+        {
+            "name": union.name,
+            "type": union.type,
+            "founding_mode": union.founding_mode,
+            "parent": union.parent,
+            "region": union.region,
+            "founded_on": union.founded_on,
+            "covered": "、".join(codes[key] for key in union.covered),
+            "chair": union.chair,
+            "industry": union.industry,
+        }
+        for union in DEMO_UNIONS
+    ]
+    _require_clean(unions_import(data=_csv(UNION_COLUMNS, union_rows), filename="demo.csv"), "unions")
+
+
+def _seed_worklist(codes: dict[str, str], staff: dict[str, StaffAccount], today: date) -> None:
+    worklist_refresh()
+    items = {
+        item.enterprise.credit_code: item
+        for item in WorklistItem.objects.filter(enterprise__credit_code__in=codes.values()).select_related("enterprise")
+    }
+    for key, username, state, days, note in DEMO_WORK:
+        account = staff[username]
+        worklist_item_update(
+            item=items[codes[key]],
+            actor=account.user,
+            state=state,
+            assignee=account,
+            deadline=today + timedelta(days=days) if days is not None else None,
+            note=note,
+        )
+
+
+def _seed_applications(codes: dict[str, str], staff: dict[str, StaffAccount], today: date) -> None:
+    """One application just submitted to 南明区总工会, one at its election awaiting 云岩区总工会's approval."""
+
+    def enterprises(*keys: str) -> list[Enterprise]:
+        return list(Enterprise.objects.filter(credit_code__in=[codes[key] for key in keys]).order_by("pk"))
+
+    def login(username: str) -> tuple[User, Jurisdiction]:
+        user = staff[username].user
+        return user, require_jurisdiction(user)
+
+    regions = {region.code: region for region in Region.objects.filter(code__in=[NANMING, YUNYAN])}
+    parents = {
+        org.region_id: org for org in UnionOrganization.objects.filter(name__in=["南明区总工会", "云岩区总工会"])
+    }
+    nanming_user, nanming = login("nanming_operator")
+    application_submit(
+        actor=nanming_user,
+        jurisdiction=nanming,
+        name="贵阳筑骑配送服务有限公司工会",
+        organization_type=OrganizationType.ENTERPRISE,
+        founding_mode=FoundingMode.STANDALONE,
+        region=regions[NANMING],
+        parent=parents[NANMING],
+        enterprises=enterprises("mt_nm", "mt_xhl"),
+        contact_name="韦小青",
+        expected_members=380,
+    )
+    yunyan_user, yunyan = login("yunyan_operator")
+    city_user, city = login("guiyang_admin")
+    application = application_submit(
+        actor=yunyan_user,
+        jurisdiction=yunyan,
+        name="云岩区居家养老护理服务联合工会",
+        organization_type=OrganizationType.JOINT,
+        founding_mode=FoundingMode.JOINT,
+        region=regions[YUNYAN],
+        parent=parents[YUNYAN],
+        enterprises=enterprises("jz_tq", "jz_wqm"),
+        contact_name="杜娟",
+        expected_members=32,
+    )
+    application = application_advance(
+        application=application, actor=city_user, jurisdiction=city, note="同意筹建，请按程序召开会员大会"
+    )
+    congress_on = today - timedelta(days=12)
+    application = application_advance(
+        application=application,
+        actor=yunyan_user,
+        jurisdiction=yunyan,
+        congress_on=congress_on,
+        congress_attendance=29,
+    )
+    application_advance(
+        application=application,
+        actor=yunyan_user,
+        jurisdiction=yunyan,
+        chair_name="刘艳",
+        committee_size=5,
+        term_start=congress_on,
+        term_end=congress_on + timedelta(days=5 * 365),
+    )
+
+
 @transaction.atomic
 def demo_seed() -> None:
-    """Create the demo organizations and staff. Requires the regions to be loaded."""
+    """Create the demo organizations, staff, enterprises, coverage and worklist. Requires the regions."""
     regions = {region.code: region for region in Region.objects.filter(code__startswith="5201")}
     province = Region.objects.get(code=PROVINCE_CODE)
     city = regions[CITY_CODE]
@@ -79,15 +569,8 @@ def demo_seed() -> None:
                 region=township,
                 parent=by_region[county_code],
             )
-    for county_code, name, organization_type in DEMO_GRASSROOTS:
-        organization_create(
-            name=name,
-            organization_type=organization_type,
-            region=regions[county_code],
-            parent=by_region[county_code],
-        )
-    for username, display_name, region_code, role, phone in DEMO_STAFF:
-        staff_account_create(
+    staff = {
+        username: staff_account_create(
             username=username,
             password=settings.DEMO_PASSWORD,
             display_name=display_name,
@@ -95,6 +578,13 @@ def demo_seed() -> None:
             role=role,
             phone=phone,
         )
+        for username, display_name, region_code, role, phone in DEMO_STAFF
+    }
+    codes = demo_firm_codes()
+    today = timezone.localdate()
+    _seed_enterprises_and_unions(codes)
+    _seed_worklist(codes, staff, today)
+    _seed_applications(codes, staff, today)
 
 
 def demo_logins() -> list[DemoLogin]:

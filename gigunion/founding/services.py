@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gigunion.core.db import ANALYZE_AFTER_ROWS, analyze
 from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.enterprises.models import Enterprise
 from gigunion.founding.models import (
@@ -209,6 +210,8 @@ def worklist_refresh(*, region_prefix: str = "") -> RefreshResult:
     )
     WorklistEvent.objects.bulk_create(events, batch_size=2000)
     result.changed = len(to_update)
+    if len(to_create) + len(to_update) >= ANALYZE_AFTER_ROWS:
+        analyze(WorklistItem)
     return result
 
 

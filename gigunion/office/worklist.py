@@ -84,7 +84,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "sorts": WORKLIST_SORTS,
             "today": timezone.localdate(),
             "child_regions": list(region_children(region=home_region)) if home_region else [],
-            "assignees": access.staff_visible_to(request.user).order_by("display_name"),
+            # Only people who hold items here: a city may have thousands of staff accounts.
+            "assignees": access.staff_visible_to(request.user)
+            .filter(pk__in=visible.filter(assignee__isnull=False).values("assignee_id"))
+            .order_by("display_name"),
         }
     )
     return render(request, "office/worklist.html", context)

@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from gigunion.core.validators import parse_credit_code
+from gigunion.demo.services import DEMO_FIRMS, demo_firm_codes
+from gigunion.enterprises.models import Enterprise, EnterpriseKind
+from gigunion.founding.models import ApplicationStatus, Coverage, FoundingApplication, WorklistItem, WorklistState
+from gigunion.founding.rules import EnterpriseFacts
+from gigunion.founding.selectors import applications_awaiting, worklist_summary
+from gigunion.founding.services import worklist_refresh
+from gigunion.orgs.access import require_jurisdiction
 from gigunion.orgs.models import OrganizationType, StaffAccount, UnionOrganization
+from gigunion.regions.models import Region
 
 pytestmark = pytest.mark.django_db
+
+# The grassroots unions of the demo's union list (工会组织名册).
+GRASSROOTS = 17
 
 
 def seed() -> str:
@@ -18,19 +33,26 @@ def seed() -> str:
     return out.getvalue()
 
 
+def staff(username: str) -> StaffAccount:
+    return StaffAccount.objects.select_related("user", "organization").get(user__username=username)
+
+
 def test_it_builds_the_demo_city_once() -> None:
     first = seed()
     assert "Demo data created" in first
-    # 全总, 贵州省总, 贵阳市总, its 10 districts and counties, the streets of 南明区 and 云岩区, 5 grassroots unions.
+    # 全总, 贵州省总, 贵阳市总, its 10 districts and counties, the streets of 南明区 and 云岩区, 17 grassroots unions.
     streets = UnionOrganization.objects.filter(organization_type=OrganizationType.TOWNSHIP).count()
     assert UnionOrganization.objects.filter(organization_type=OrganizationType.FEDERATION).count() == 12
-    assert streets == UnionOrganization.objects.filter(region__parent_id__in=["520102", "520103"]).count()
+    assert streets == Region.objects.filter(parent_id__in=["520102", "520103"]).count()
     assert streets > 30
-    assert UnionOrganization.objects.count() == 1 + 12 + streets + 5
+    assert UnionOrganization.objects.count() == 1 + 12 + streets + GRASSROOTS
     assert StaffAccount.objects.count() == 4
+    assert Enterprise.objects.count() == 91
     second = seed()
     assert "nothing created" in second
-    assert UnionOrganization.objects.count() == 1 + 12 + streets + 5
+    assert UnionOrganization.objects.count() == 1 + 12 + streets + GRASSROOTS
+    assert Enterprise.objects.count() == 91
+    assert FoundingApplication.objects.count() == 2
 
 
 def test_it_prints_logins_that_work() -> None:
@@ -54,3 +76,134 @@ def test_it_keeps_the_demo_districts_apart() -> None:
     yunyan = UnionOrganization.objects.get(name="云岩区总工会")
     assert client.get(f"/office/organizations/{yunyan.pk}/").status_code == 404
     assert client.get("/office/regions/520103/").status_code == 404
+
+
+def test_the_enterprise_register_is_valid_and_varied() -> None:
+    seed()
+    codes = demo_firm_codes()
+    assert len(set(codes.values())) == len(DEMO_FIRMS) == 91
+    assert all(parse_credit_code(code) == code for code in codes.values())
+    enterprises = list(Enterprise.objects.all())
+    assert {enterprise.credit_code for enterprise in enterprises} == set(codes.values())
+    by_county = Counter(enterprise.region_id[:6] for enterprise in enterprises)
+    assert by_county == {
+        "520102": 35,
+        "520103": 32,
+        "520115": 13,
+        "520111": 5,
+        "520113": 3,
+        "520112": 2,
+        "520181": 1,
+    }
+    people = [
+        EnterpriseFacts(e.pk, e.region_id, "", e.employees, e.gig_workers, e.kind, None).people for e in enterprises
+    ]
+    sizes = Counter(
+        "<10" if n is not None and n < 10 else "10-24" if n is not None and n < 25 else "25+" for n in people
+    )
+    assert sizes == {"<10": 18, "10-24": 40, "25+": 33}
+    kinds = Counter(enterprise.kind for enterprise in enterprises)
+    assert kinds == {
+        EnterpriseKind.OTHER: 32,
+        EnterpriseKind.BRANCH: 16,
+        EnterpriseKind.AGENT: 14,
+        EnterpriseKind.FRANCHISE: 11,
+        EnterpriseKind.AFFILIATED: 9,
+        EnterpriseKind.PLATFORM_HQ: 5,
+        EnterpriseKind.LABOR_DISPATCH: 2,
+        EnterpriseKind.OUTSOURCING: 2,
+    }
+    sf = Enterprise.objects.get(name="贵州顺丰速运有限公司")
+    assert Enterprise.objects.filter(parent=sf).count() == 5
+    assert Enterprise.objects.filter(parent__parent=sf).count() == 10
+
+
+def test_unions_cover_part_of_the_register() -> None:
+    seed()
+    covered = Coverage.objects.filter(ended_on__isnull=True)
+    assert covered.count() == 38  # 38 of 91 enterprises (41.8%)
+    assert covered.filter(organization__name="贵州顺丰速运有限公司工会").count() == 10
+    grassroots = UnionOrganization.objects.exclude(
+        organization_type__in=[
+            OrganizationType.NATIONAL_FEDERATION,
+            OrganizationType.FEDERATION,
+            OrganizationType.TOWNSHIP,
+        ]
+    )
+    assert Counter(grassroots.values_list("organization_type", flat=True)) == {
+        OrganizationType.ENTERPRISE: 9,
+        OrganizationType.INDUSTRY_FEDERATION: 3,
+        OrganizationType.JOINT: 3,
+        OrganizationType.COMMUNITY: 2,
+    }
+    assert all(union.chair_name and union.founded_on and union.coverages.exists() for union in grassroots)
+    industries = dict(
+        grassroots.filter(organization_type=OrganizationType.INDUSTRY_FEDERATION).values_list("name", "industry")
+    )
+    assert industries == {
+        "南明区快递物流行业工会联合会": "快递物流",
+        "云岩区货车司机工会联合会": "道路货物运输",
+        "观山湖区网约车司机工会": "网约车",
+    }
+
+
+def test_the_worklist_is_being_worked_on() -> None:
+    seed()
+    items = WorklistItem.objects.all()
+    assert items.count() == 91
+    assert Counter(items.values_list("state", flat=True)) == {
+        WorklistState.FOUNDED: 38,
+        WorklistState.NOT_STARTED: 37,
+        WorklistState.CONTACTED: 9,
+        WorklistState.PREPARING: 6,
+        WorklistState.NOT_APPLICABLE: 1,
+    }
+    summary = worklist_summary(items)
+    assert summary["overdue"] == 7
+    assert Counter(items.values_list("recommended_target", flat=True)) == {
+        "own_committee": 33,
+        "head_union": 24,
+        "joint_union": 13,
+        "community_union": 11,
+        "industry_federation": 10,
+    }
+    nanming, yunyan = staff("nanming_operator"), staff("yunyan_operator")
+    assert items.filter(assignee=nanming).count() == 13
+    assert items.filter(assignee=yunyan).count() == 8
+    assert all(item.region_id.startswith("520102") for item in items.filter(assignee=nanming))
+    assert all(item.region_id.startswith("520103") for item in items.filter(assignee=yunyan))
+    today = timezone.localdate()
+    assert items.filter(deadline__lt=today).count() == 7
+    assert items.filter(deadline=today + timedelta(days=30)).count() == 3
+    skipped = items.get(state=WorklistState.NOT_APPLICABLE)
+    assert skipped.note
+    assert skipped.events.count() == 1
+    # A franchisee of a covered head enterprise is recommended to the head's union.
+    franchisee = items.select_related("suggested_organization").get(enterprise__name__contains="中通快递二戈网点")
+    assert franchisee.recommended_target == "head_union"
+    assert franchisee.suggested_organization is not None
+    assert franchisee.suggested_organization.name == "贵州中通快递服务有限公司工会"
+    # The demo is consistent with the rules: a refresh changes nothing.
+    result = worklist_refresh()
+    assert (result.created, result.changed, result.founded, result.reopened) == (0, 0, 0, 0)
+
+
+def test_two_founding_applications_await_the_higher_union() -> None:
+    seed()
+    city = require_jurisdiction(staff("guiyang_admin").user)
+    awaiting = applications_awaiting(city).order_by("name")
+    assert [(application.name, application.status, application.parent.name) for application in awaiting] == [
+        ("云岩区居家养老护理服务联合工会", ApplicationStatus.ELECTED, "云岩区总工会"),
+        ("贵阳筑骑配送服务有限公司工会", ApplicationStatus.SUBMITTED, "南明区总工会"),
+    ]
+    submitted = awaiting.get(status=ApplicationStatus.SUBMITTED)
+    assert submitted.submitted_by == staff("nanming_operator").user
+    assert submitted.enterprises.count() == 2
+    assert submitted.events.count() == 1
+    elected = awaiting.get(status=ApplicationStatus.ELECTED)
+    assert elected.chair_name == "刘艳"
+    assert elected.events.count() == 4
+    nanming = require_jurisdiction(staff("nanming_operator").user)
+    assert applications_awaiting(nanming).count() == 1
+    preparing = WorklistItem.objects.filter(enterprise__founding_applications__isnull=False)
+    assert set(preparing.values_list("state", flat=True)) == {WorklistState.PREPARING}

@@ -101,6 +101,17 @@ def test_it_keeps_an_importer_inside_their_jurisdiction() -> None:
     assert [(e.row, e.column, e.message) for e in report.errors] == [(3, "区划代码", "该区划不在您的管辖范围内。")]
 
 
+def test_it_does_not_let_a_district_take_over_another_districts_enterprise() -> None:
+    enterprises_import(data=(HEADER + f"乙,{OUTLET},,520103,,,,,\n").encode(), filename="a.csv")
+    moved = (HEADER + f"甲,{HQ},,520102,,,,,\n乙改名,{OUTLET},,520102,,,,,\n").encode()
+    report = enterprises_import(data=moved, filename="b.csv", region_prefix="520102")
+    assert report.summary_line() == "imported 1, updated 0, unchanged 0, rejected 1"
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (3, "统一社会信用代码", "该单位登记在您管辖范围以外的地区。")
+    ]
+    assert Enterprise.objects.values_list("name", "region_id").get(credit_code=OUTLET) == ("乙", "520103")
+
+
 def test_it_exits_non_zero_only_when_the_file_cannot_be_read(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_enterprises", str(tmp_path / "missing.csv"))

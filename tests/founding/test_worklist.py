@@ -265,9 +265,10 @@ def test_an_enterprise_that_moved_to_another_district_keeps_its_one_item(
     cast: Cast, registry: dict[str, Enterprise]
 ) -> None:
     worklist_refresh()
-    # 云岩区 registers the 南明区 drivers' service as moved into its area, then refreshes its own region
+    # The city moves the 南明区 drivers' service to 云岩区 (a district could not), then 云岩区 refreshes its region
     data = (ENTERPRISE_HEADER + f"五里冲代驾服务部,{credit(6)},代驾,520103001,,5,25,,\n").encode()
-    assert enterprises_import(data=data, filename="a.csv", region_prefix="520103").updated == 1
+    assert enterprises_import(data=data, filename="a.csv", region_prefix="520103").rejected == 1
+    assert enterprises_import(data=data, filename="a.csv", region_prefix="5201").updated == 1
     assert worklist_refresh(region_prefix="520103") == RefreshResult(created=0, changed=1, founded=0, reopened=0)
     item = WorklistItem.objects.get(enterprise=registry["五里冲代驾服务部"])
     assert (item.region_id, item.recommended_target) == ("520103001", "own_committee")

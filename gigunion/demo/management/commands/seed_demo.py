@@ -11,7 +11,10 @@ from gigunion.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Create the demo city (贵阳市) with federations and staff users, if the database has no organizations yet."
+    help = (
+        "Create the demo city (贵阳市): federations, staff users, enterprises, unions with their coverage, "
+        "a worklist and founding applications, if the database has no organizations yet."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_PASSWORD:
@@ -22,7 +25,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data: the database already has organizations; nothing created.")
         else:
             demo_seed()
-            self.stdout.write(self.style.SUCCESS("Demo data created: 贵阳市 with its districts and staff."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo data created: 贵阳市 with its districts, staff, enterprises, unions and worklist."
+                )
+            )
         with translation.override(settings.LANGUAGE_CODE):
             logins = demo_logins()
         if logins:
