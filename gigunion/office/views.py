@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from gigunion.enterprises.access import enterprises_visible_to
@@ -22,6 +23,11 @@ from gigunion.orgs.services import staff_phone_reveal
 from gigunion.regions.models import Region
 from gigunion.regions.selectors import region_ancestors, region_children
 
+JOB_TITLES = {
+    "enterprises.import": gettext_lazy("Import enterprises"),
+    "unions.import": gettext_lazy("Import union organizations"),
+    "worklist.refresh": gettext_lazy("Recompute the pending-founding worklist"),
+}
 FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]
 
 
@@ -146,6 +152,7 @@ def job_progress(request: HttpRequest, job_id: UUID) -> HttpResponse:
         return render(request, "office/_job_progress.html", {"job": job})
     context = jurisdiction_context(request)
     context["job"] = job
+    context["job_title"] = JOB_TITLES.get(job.kind, job.kind)
     return render(request, "office/job_detail.html", context)
 
 
