@@ -39,6 +39,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from gigunion.core import crypto  # noqa: E402
+from gigunion.core.validators import credit_code_check_char  # noqa: E402
 from gigunion.enterprises.models import Enterprise  # noqa: E402
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import  # noqa: E402
 from gigunion.founding.models import WorklistItem  # noqa: E402
@@ -183,7 +184,6 @@ def bench_subtree(width: int = 12) -> Result:
 # seed 000; a whole province's 用工单位 of every kind, or a national platform's outlets, reach 10^5).
 REGISTER_SIZE = 100_000
 _CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _TRADE_NAMES = "黔筑林城金阳花溪南明云岩乌当白云观山湖清镇开阳息烽修文顺达通运捷安鑫盛泰丰华兴宏远诚信驰骋"
 _BUSINESSES = [
     ("快递物流", "快递服务有限公司", "加盟"),
@@ -206,8 +206,7 @@ def bench_credit_code(county: str, serial: int) -> str:
         serial, digit = divmod(serial, 31)
         tail = _CREDIT_CHARSET[digit] + tail
     first17 = f"91{county}BN{tail}"
-    total = sum(_CREDIT_CHARSET.index(char) * weight for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return first17 + _CREDIT_CHARSET[(31 - total % 31) % 31]
+    return first17 + credit_code_check_char(first17)
 
 
 def register_csv(count: int = REGISTER_SIZE) -> bytes:

@@ -19,6 +19,7 @@ __all__ = [
     "IdNumberError",
     "IdNumberInfo",
     "PhoneError",
+    "credit_code_check_char",
     "is_valid_id_number",
     "normalize_credit_code",
     "normalize_text",
@@ -189,6 +190,12 @@ def normalize_credit_code(value: str) -> str:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
+def credit_code_check_char(first17: str) -> str:
+    """The GB 32100 check character of a code's first 17 characters (all from the code's charset)."""
+    total = sum(_CREDIT_CHARSET.index(char) * weight for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARSET[(31 - total % 31) % 31]
+
+
 def parse_credit_code(value: str) -> str:
     """Validate a unified social credit code and return it normalized."""
     code = normalize_credit_code(value)
@@ -201,9 +208,7 @@ def parse_credit_code(value: str) -> str:
             "format",
             "The unified social credit code contains invalid characters (letters I, O, Z, S, V are never used).",
         )
-    total = sum(_CREDIT_CHARSET.index(char) * weight for char, weight in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
-    expected = (31 - total % 31) % 31
-    if _CREDIT_CHARSET[expected] != code[17]:
+    if credit_code_check_char(code[:17]) != code[17]:
         raise CreditCodeError("checksum", "The unified social credit code's check character does not match.")
     return code
 

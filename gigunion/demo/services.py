@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from gigunion.core.imports import ImportReport
 from gigunion.core.tabular import Column
+from gigunion.core.validators import credit_code_check_char
 from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
@@ -376,7 +377,6 @@ def demo_is_seeded() -> bool:
 
 
 _CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def demo_credit_code(county: str, serial: int, *, individual: bool = False) -> str:
@@ -390,8 +390,7 @@ def demo_credit_code(county: str, serial: int, *, individual: bool = False) -> s
         number, digit = divmod(number, 31)
         tail = _CREDIT_CHARSET[digit] + tail
     first17 = f"{'92' if individual else '91'}{county}MA6{tail}"
-    total = sum(_CREDIT_CHARSET.index(char) * weight for char, weight in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return first17 + _CREDIT_CHARSET[(31 - total % 31) % 31]
+    return first17 + credit_code_check_char(first17)
 
 
 def _is_individual(name: str) -> bool:
