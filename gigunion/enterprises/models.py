@@ -40,6 +40,8 @@ class Enterprise(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     gig_workers = models.PositiveIntegerField(_("gig workers"), null=True, blank=True)
+    # Gig workers by occupation, {occupation code: count} (core.occupations); empty when not known.
+    workers_by_occupation = models.JSONField(_("gig workers by occupation"), default=dict, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=EnterpriseKind.choices, default=EnterpriseKind.OTHER)
     parent = models.ForeignKey(
         "self",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gigunion.core.db import ANALYZE_AFTER_ROWS, analyze
 from gigunion.core.imports import ImportReport, ProgressCallback
+from gigunion.core.occupations import OCCUPATION_NAMES, Occupation, occupation_from_text
 from gigunion.core.tabular import Column, RowError, missing_required, read_table
 from gigunion.core.validators import CreditCodeError, parse_credit_code
 from gigunion.enterprises.models import ENTERPRISE_KIND_NAMES, Enterprise, EnterpriseKind
@@ -26,9 +28,17 @@ ENTERPRISE_COLUMNS = [
     Column("gig_workers", "新就业形态劳动者人数"),
     Column("kind", "企业类型", help="平台总部、分支机构、加盟、代理、挂靠、劳务派遣、外包、其他"),
     Column("parent_credit_code", "上级企业统一社会信用代码"),
+    Column(
+        "workers_by_occupation",
+        "新就业形态劳动者构成",
+        help="按职业分列的人数，如“快递员:30、外卖配送员:12”",
+    ),
 ]
 _HEADER = {column.key: column.header for column in ENTERPRISE_COLUMNS}
-_FIELDS = ["name", "industry", "region_id", "address", "employees", "gig_workers", "kind"]
+_FIELDS = ["name", "industry", "region_id", "address", "employees", "gig_workers", "kind", "workers_by_occupation"]
+_JSON_FIELD = _FIELDS.index("workers_by_occupation")
+_PART = re.compile(r"^(.+?)\s*[:：]\s*(\d+)$")
+_PARTS = re.compile(r"[、,，;；]+")
 _PROGRESS_EVERY = 200
 
 
@@ -41,6 +51,13 @@ class _Row:
     @property
     def fields(self) -> tuple[Any, ...]:
         return tuple(self.values[name] for name in _FIELDS)
+
+    def db_fields(self) -> tuple[Any, ...]:
+        """The fields as SQL parameters (the breakdown as JSON for this database)."""
+        fields = list(self.fields)
+        field = Enterprise._meta.get_field("workers_by_occupation")
+        fields[_JSON_FIELD] = field.get_db_prep_save(fields[_JSON_FIELD], connection)
+        return tuple(fields)
 
 
 def _credit_code(text: str, key: str, number: int, errors: list[RowError]) -> str:
@@ -60,6 +77,34 @@ def _count(text: str, key: str, number: int, errors: list[RowError]) -> int | No
         errors.append(RowError(number, _HEADER[key], _("Enter a whole number of 0 or more.")))
         return None
     return int(text)
+
+
+def breakdown_text(breakdown: dict[str, int]) -> str:
+    """The spreadsheet form of a breakdown, as the import reads it: '快递员:30、外卖配送员:12'."""
+    names = {occupation: name for name, occupation in reversed(OCCUPATION_NAMES.items())}
+    return "、".join(f"{names.get(Occupation(code), code)}:{count}" for code, count in breakdown.items())
+
+
+def _breakdown(text: str, number: int, errors: list[RowError]) -> dict[str, int]:
+    """'快递员:30、外卖配送员:12' → {'courier': 30, 'delivery_rider': 12}; one error per bad part."""
+    breakdown: dict[str, int] = {}
+    for part in _PARTS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        match = _PART.match(part)
+        occupation = occupation_from_text(match[1].strip()) if match else None
+        if match is None or occupation is None:
+            errors.append(
+                RowError(
+                    number,
+                    _HEADER["workers_by_occupation"],
+                    _("“%(part)s”: write an occupation and a number, such as 快递员:30.") % {"part": part},
+                )
+            )
+            continue
+        breakdown[occupation.value] = breakdown.get(occupation.value, 0) + int(match[2])
+    return breakdown
 
 
 def _parse_row(
@@ -88,6 +133,18 @@ def _parse_row(
         )
     employees = _count(cells["employees"], "employees", number, errors)
     gig_workers = _count(cells["gig_workers"], "gig_workers", number, errors)
+    breakdown = _breakdown(cells["workers_by_occupation"], number, errors)
+    if breakdown and gig_workers is None:
+        gig_workers = sum(breakdown.values())
+    elif breakdown and gig_workers is not None and sum(breakdown.values()) > gig_workers:
+        errors.append(
+            RowError(
+                number,
+                _HEADER["workers_by_occupation"],
+                _("The occupations add up to %(sum)d, more than the %(total)d gig workers given.")
+                % {"sum": sum(breakdown.values()), "total": gig_workers},
+            )
+        )
     if errors:
         return None, errors
     values = {
@@ -99,6 +156,7 @@ def _parse_row(
         "employees": employees,
         "gig_workers": gig_workers,
         "kind": str(kind.value),
+        "workers_by_occupation": breakdown,
     }
     return _Row(number, values, parent_code), []
 
@@ -139,9 +197,9 @@ def _write(rows: dict[str, _Row], known_parents: dict[str, int], progress: Progr
     for done, (code, row) in enumerate(rows.items(), start=1):
         current = existing.get(code)
         if current is None:
-            inserts.append((code, *row.fields, stamp, stamp))
+            inserts.append((code, *row.db_fields(), stamp, stamp))
         elif current[3:] != row.fields:
-            updates.append((*row.fields, stamp, current[1]))
+            updates.append((*row.db_fields(), stamp, current[1]))
             updated.add(code)
         if progress and done % _PROGRESS_EVERY == 0:
             progress(done, len(rows))

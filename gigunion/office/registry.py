@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gigunion.core.occupations import Occupation
 from gigunion.core.tabular import Column, export_xlsx, template_csv, template_xlsx
 from gigunion.enterprises.access import enterprise_for_staff, enterprises_visible_to
 from gigunion.enterprises.models import ENTERPRISE_KIND_NAMES, Enterprise, EnterpriseKind
-from gigunion.enterprises.services import ENTERPRISE_COLUMNS
+from gigunion.enterprises.services import ENTERPRISE_COLUMNS, breakdown_text
 from gigunion.founding.imports import UNION_COLUMNS
 from gigunion.founding.models import Coverage, WorklistState
 from gigunion.jobs.models import JobFile
@@ -120,6 +121,7 @@ def _enterprise_export(request: HttpRequest, enterprises: QuerySet[Enterprise]) 
                     enterprise.gig_workers,
                     _KIND_CHINESE.get(EnterpriseKind(enterprise.kind), ""),
                     enterprise.parent.credit_code if enterprise.parent else "",
+                    breakdown_text(enterprise.workers_by_occupation),
                     enterprise.region.name,
                     covering.organization.name if covering else "",
                     str(states[item.state]) if item else "",
@@ -142,6 +144,10 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "subsidiaries": enterprises_visible_to(request.user).filter(parent=enterprise).select_related("region"),
             "coverages": enterprise.coverages.select_related("organization").order_by("-started_on"),
             "item": getattr(enterprise, "worklist_item", None),
+            "breakdown": [
+                (Occupation(code).label if code in Occupation.values else code, count)
+                for code, count in enterprise.workers_by_occupation.items()
+            ],
             "applications": enterprise.founding_applications.select_related("parent").order_by("-created_at"),
         }
     )

@@ -129,3 +129,23 @@ def test_it_refuses_an_enterprise_as_its_own_head() -> None:
         (2, "上级企业统一社会信用代码", "企业不能是自己的上级企业。")
     ]
     assert Enterprise.objects.count() == 0
+
+
+def test_it_reads_gig_workers_by_occupation_and_checks_the_sum() -> None:
+    header = HEADER.rstrip("\n") + ",新就业形态劳动者构成\n"
+    body = (
+        f"甲,{HQ},,520102,,,,,,快递员:30、外卖配送员：12\n"
+        f'乙,{BRANCH},,520102,,,20,,,"快递员:15,网约车司机:9"\n'
+        f"丙,{OUTLET},,520103,,,,,,飞行员:3；快递员\n"
+    )
+    report = enterprises_import(data=(header + body).encode("gbk"), filename="a.csv")
+    assert report.summary_line() == "imported 1, updated 0, unchanged 0, rejected 2"
+    assert [(e.row, e.message) for e in report.errors] == [
+        (3, "各职业人数合计 24，多于填写的新就业形态劳动者人数 20。"),
+        (4, "“飞行员:3”：请写职业和人数，如 快递员:30。"),
+        (4, "“快递员”：请写职业和人数，如 快递员:30。"),
+    ]
+    enterprise = Enterprise.objects.get(credit_code=HQ)
+    assert (enterprise.gig_workers, enterprise.workers_by_occupation) == (42, {"courier": 30, "delivery_rider": 12})
+    again = enterprises_import(data=(header + body).encode("gbk"), filename="a.csv")
+    assert again.summary_line() == "imported 0, updated 0, unchanged 1, rejected 2"
