@@ -293,10 +293,15 @@ def bench_enterprises_import(data: bytes) -> Result:
         "gig_workers",
         "kind",
         "parent_id",
+        "workers_by_occupation",
         "created_at",
         "updated_at",
     ]
-    rows = list(Enterprise.objects.filter(id__gt=last_id).values_list(*columns))
+    breakdown = columns.index("workers_by_occupation")
+    rows = [
+        (*row[:breakdown], json.dumps(row[breakdown]), *row[breakdown + 1 :])
+        for row in Enterprise.objects.filter(id__gt=last_id).values_list(*columns)
+    ]
     assert len(rows) == REGISTER_SIZE
     raw = _raw_copy("enterprises_enterprise", columns, rows)
     return figure(
