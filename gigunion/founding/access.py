@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from gigunion.core.exceptions import NotAllowed, NotVisible
 from gigunion.founding.models import FoundingApplication, FoundingRule, WorklistItem
 from gigunion.orgs.access import require_jurisdiction
-from gigunion.orgs.models import OrganizationType
+from gigunion.orgs.models import OrganizationType, UnionOrganization
 
 
 def worklist_items_visible_to(user: Any) -> QuerySet[WorklistItem]:
@@ -62,7 +62,12 @@ def founding_rules_for_staff(user: Any, *, change: bool = False) -> tuple[QueryS
     Changing rules takes an administrator of a county-or-higher federation.
     """
     jurisdiction = require_jurisdiction(user)
-    if change and not jurisdiction.can_administer:
+    if change and not (
+        jurisdiction.can_administer
+        and UnionOrganization.objects.filter(
+            pk=jurisdiction.organization_id, organization_type__in=RULE_OWNER_TYPES
+        ).exists()
+    ):
         raise NotAllowed()
     own = FoundingRule.objects.filter(organization_id=jurisdiction.organization_id)
     return own, own.exists()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gigunion.core.exceptions import DomainError
+from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.tabular import export_xlsx
 from gigunion.enterprises.models import EnterpriseKind
 from gigunion.founding import access as founding_access
@@ -282,10 +282,18 @@ def founding_rules(request: HttpRequest) -> HttpResponse:
             "has_own": has_own,
             "targets": dict(RecommendedTarget.choices),
             "kinds": dict(EnterpriseKind.choices),
-            "can_customize": context["jurisdiction"].can_administer,
+            "can_customize": _may_write_rules(request),
         }
     )
     return render(request, "office/founding_rules.html", context)
+
+
+def _may_write_rules(request: HttpRequest) -> bool:
+    try:
+        founding_access.founding_rules_for_staff(request.user, change=True)
+    except NotAllowed:
+        return False
+    return True
 
 
 def _refresh_later(request: HttpRequest) -> None:

@@ -460,3 +460,20 @@ def test_a_union_page_lists_the_enterprises_it_covers(registry: Registry) -> Non
         .status_code
         == 404
     )
+
+
+def test_a_grassroots_administrator_cannot_write_founding_rules(registry: Registry) -> None:
+    from gigunion.orgs.models import StaffRole
+    from gigunion.orgs.services import staff_account_create
+
+    admin = staff_account_create(
+        username="grassroots_admin",
+        password="Test-password-2026",
+        display_name="钱进",
+        organization=registry.cast.district_grassroots,
+        role=StaffRole.ADMIN,
+    )
+    client = registry.cast.client_for(admin)
+    assert client.post("/office/founding-rules/customize/").status_code == 403
+    assert client.get("/office/founding-rules/new/").status_code == 403
+    assert FoundingRule.objects.filter(organization__isnull=False).count() == 0
