@@ -27,7 +27,7 @@ from gigunion.orgs.models import (
 )
 from gigunion.orgs.services import organization_create
 from gigunion.regions.models import Region
-from gigunion.regions.selectors import region_ancestor_codes
+from gigunion.regions.selectors import region_codes_upwards
 
 UNION_COLUMNS = [
     Column("name", "工会名称", required=True, help="同一上级工会下不重名"),
@@ -135,7 +135,7 @@ class _Resolver:
 
     def placement(self, region_id: str) -> UnionOrganization:
         """The union of the row's area: the deepest federation or township union whose region holds it."""
-        codes = [region_id, *reversed(region_ancestor_codes(region_id))]
+        codes = region_codes_upwards(region_id)
         candidates = {
             organization.region_id: organization
             for organization in self.visible()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from gigunion.founding.models import FoundingRule, RecommendedTarget
 from gigunion.orgs.models import OrganizationType
-from gigunion.regions.selectors import region_ancestor_codes
+from gigunion.regions.selectors import region_codes_upwards
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class AreaUnions:
 
     @staticmethod
     def _deepest(index: dict[str, int], region_id: str) -> int | None:
-        for code in [region_id, *reversed(region_ancestor_codes(region_id))]:
+        for code in region_codes_upwards(region_id):
             if code in index:
                 return index[code]
         return None
@@ -74,7 +74,7 @@ class AreaUnions:
     def industry_federation(self, region_id: str, industry: str) -> int | None:
         if not industry:
             return None
-        for code in [region_id, *reversed(region_ancestor_codes(region_id))]:
+        for code in region_codes_upwards(region_id):
             found = self.industry_federations.get((code, industry))
             if found is not None:
                 return found

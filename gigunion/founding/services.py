@@ -272,7 +272,7 @@ def founding_rules_customize(*, organization: UnionOrganization) -> list[Foundin
     existing = list(FoundingRule.objects.filter(organization=organization))
     if existing:
         return existing
-    in_force = rule_book().rules_for(organization.region_prefix + "0" * (12 - len(organization.region_prefix)))
+    in_force = rule_book().rules_for(organization.region.code if organization.region else "")
     copies = [
         FoundingRule(
             organization=organization,
@@ -423,6 +423,15 @@ def _check_applicant_side(application: FoundingApplication, jurisdiction: Jurisd
     """The preparing side's steps: staff whose region holds the new union, or the higher union itself."""
     if not (jurisdiction.covers_region(application.region_id) or jurisdiction.covers_organization(application.parent)):
         raise NotAllowed()
+
+
+def application_may_take_step(application: FoundingApplication, jurisdiction: Jurisdiction, actor: User) -> bool:
+    """Whether this person may take the application's next step (the same check application_advance makes)."""
+    try:
+        _check_turn(application, jurisdiction, actor)
+    except DomainError:
+        return False
+    return True
 
 
 @transaction.atomic

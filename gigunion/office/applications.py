@@ -20,6 +20,7 @@ from gigunion.founding.models import OPEN_APPLICATION_STATUSES, ApplicationStatu
 from gigunion.founding.selectors import applications_awaiting
 from gigunion.founding.services import (
     application_advance,
+    application_may_take_step,
     application_next_step,
     application_reject,
     application_submit,
@@ -28,6 +29,7 @@ from gigunion.founding.services import (
 from gigunion.office.common import ACCESS_ERRORS, PAGE_SIZE, int_or_none, jurisdiction_context, staff_required
 from gigunion.orgs import access
 from gigunion.orgs.models import FoundingMode, OrganizationType, UnionOrganization
+from gigunion.regions.selectors import region_codes_upwards
 
 _PARENT_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION, OrganizationType.TOWNSHIP]
 _NEW_TYPES = [
@@ -74,7 +76,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
     enterprise: Enterprise = item.enterprise
     parents = (
         access.organizations_visible_to(request.user)
-        .filter(organization_type__in=_PARENT_TYPES, region__code__in=_ancestor_codes(enterprise.region_id))
+        .filter(organization_type__in=_PARENT_TYPES, region__code__in=region_codes_upwards(enterprise.region_id))
         .select_related("region")
         .order_by("-depth")
     )
@@ -113,10 +115,6 @@ def application_new(request: HttpRequest) -> HttpResponse:
     context = jurisdiction_context(request)
     context.update({"form": form, "item": item, "enterprise": enterprise})
     return render(request, "office/application_new.html", context, status=400 if form.errors else 200)
-
-
-def _ancestor_codes(code: str) -> list[str]:
-    return list(dict.fromkeys([code[:2] + "0000", code[:4] + "00", code[:6], code[:9], code]))
 
 
 class StepForm(forms.Form):
@@ -183,13 +181,6 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         else:
             messages.success(request, _("Step recorded."))
             return redirect("office:application_detail", application_id=application.pk)
-    may_act = jurisdiction.can_change and step is not None
-    if by_higher:
-        may_act = (
-            may_act
-            and jurisdiction.covers_organization(application.parent)
-            and application.submitted_by_id != request.user.pk
-        )
     context = jurisdiction_context(request)
     context.update(
         {
@@ -199,7 +190,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
             "step": step,
             "step_label": FoundingStep(step).label if step else "",
             "by_higher": by_higher,
-            "may_act": may_act,
+            "may_act": application_may_take_step(application, jurisdiction, request.user),  # type: ignore[arg-type]
             "may_withdraw": jurisdiction.can_change and application.status in OPEN_APPLICATION_STATUSES,
             "form": form,
             "progress": _progress(application.status),

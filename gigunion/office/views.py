@@ -57,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     organization: UnionOrganization = context["home_organization"]
     region = organization.region
     visible_organizations = access.organizations_visible_to(request.user)
+    items = worklist_items_visible_to(request.user)
     children = list(region_children(region=region, with_counts=True))
     context.update(
         {
@@ -69,8 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "regions": access.regions_visible_to(request.user).count(),
                 "enterprises": enterprises_visible_to(request.user).count(),
             },
-            "worklist": worklist_summary(worklist_items_visible_to(request.user)),
-            "rate": founding_rate(worklist_items_visible_to(request.user)),
+            "worklist": worklist_summary(items),
+            "rate": founding_rate(items),
             "awaiting": applications_awaiting(context["jurisdiction"]).count(),
         }
     )

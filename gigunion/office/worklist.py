@@ -18,7 +18,7 @@ from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.tabular import export_xlsx
 from gigunion.enterprises.models import EnterpriseKind
 from gigunion.founding import access as founding_access
-from gigunion.founding.models import FoundingRule, RecommendedTarget, WorklistItem, WorklistState
+from gigunion.founding.models import FoundingRule, RecommendedTarget, WorklistState
 from gigunion.founding.selectors import (
     WORKLIST_SORTS,
     Rate,
@@ -44,7 +44,7 @@ from gigunion.office.common import (
 )
 from gigunion.orgs import access
 from gigunion.orgs.models import FoundingMode, StaffAccount
-from gigunion.regions.selectors import region_children
+from gigunion.regions.selectors import region_children, region_codes_upwards
 
 
 def _filters(request: HttpRequest) -> WorklistFilters:
@@ -164,7 +164,10 @@ def worklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
         request.POST or None,
         initial={"state": item.state, "assignee": item.assignee, "deadline": item.deadline, "note": item.note},
     )
-    staff = access.staff_visible_to(request.user).filter(organization__region__code__in=_region_and_above(item))
+    # Who may take it: staff of a union whose region holds the enterprise.
+    staff = access.staff_visible_to(request.user).filter(
+        organization__region__code__in=region_codes_upwards(item.region_id)
+    )
     form.fields["assignee"].queryset = staff.order_by("organization__depth", "display_name")  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,12 +197,6 @@ def worklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
         }
     )
     return render(request, "office/worklist_item.html", context, status=400 if form.errors else 200)
-
-
-def _region_and_above(item: WorklistItem) -> list[str]:
-    """Staff who may take an item sit in a union whose region holds the enterprise."""
-    code = item.region_id
-    return [code[:2] + "0000", code[:4] + "00", code[:6], code[:9], code]
 
 
 @staff_required
@@ -275,7 +272,7 @@ def founding_rules(request: HttpRequest) -> HttpResponse:
     context = jurisdiction_context(request)
     organization = context["home_organization"]
     own, has_own = founding_access.founding_rules_for_staff(request.user)
-    region_code = organization.region.code if organization.region else "000000"
+    region_code = organization.region.code if organization.region else ""
     context.update(
         {
             "rules": list(own) if has_own else rules_in_force(region_code=region_code),

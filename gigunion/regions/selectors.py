@@ -19,6 +19,11 @@ def region_ancestor_codes(code: str) -> list[str]:
     return [candidate for candidate in dict.fromkeys(candidates) if candidate != code]
 
 
+def region_codes_upwards(code: str) -> list[str]:
+    """The code itself, then the codes it may descend from, nearest first (for "the deepest that holds it")."""
+    return [code, *reversed(region_ancestor_codes(code))]
+
+
 def region_ancestors(region: Region) -> list[Region]:
     return list(Region.objects.filter(code__in=region_ancestor_codes(region.code)).order_by("code"))
 

@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import enterprises_import
 from gigunion.founding.models import (
     ApplicationStatus,
@@ -357,7 +356,9 @@ def test_a_founding_application_goes_from_the_worklist_to_a_founded_union(regist
     url = f"/office/applications/{application.pk}/"
     assert WorklistItem.objects.get(pk=item.pk).state == WorklistState.PREPARING
 
-    # The submitter cannot approve; another district cannot see it; the city sees it waiting.
+    # The submitter cannot approve (nor is offered to); another district cannot see it; the city sees it waiting.
+    assert "等待上级工会办理。" in html(district.get(url))
+    assert "登记此步骤" in html(city.get(url))
     assert district.post(url, {"note": ""}).status_code == 403
     assert registry.client("other_district_staff").get(url).status_code == 404
     assert "南明货运车队工会委员会" in html(city.get("/office/applications/?show=awaiting"))
@@ -429,8 +430,20 @@ def test_the_higher_union_rejects_with_a_reason_and_the_item_reopens(registry: R
 
 def test_a_viewer_cannot_start_an_application(registry: Registry) -> None:
     item = registry.items[BIG]
-    assert registry.client("district_viewer").get(f"/office/applications/new/?item={item.pk}").status_code == 403
-    assert Enterprise.objects.count() == 4
+    viewer = registry.client("district_viewer")
+    assert viewer.get(f"/office/applications/new/?item={item.pk}").status_code == 403
+    response = viewer.post(
+        f"/office/applications/new/?item={item.pk}",
+        {
+            "name": "车队工会",
+            "organization_type": "enterprise",
+            "founding_mode": "standalone",
+            "parent": registry.cast.district.pk,
+        },
+    )
+    assert response.status_code == 403
+    assert FoundingApplication.objects.count() == 0
+    assert WorklistItem.objects.get(pk=item.pk).state == WorklistState.NOT_STARTED
 
 
 def test_home_counts_enterprises_pending_and_what_awaits_approval(registry: Registry) -> None:
