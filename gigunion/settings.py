@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gigunion.orgs",
     "gigunion.enterprises",
     "gigunion.founding",
+    "gigunion.members",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces
@@ -222,7 +223,24 @@ LOGGING = {
 }
 
 # Outer-edge services: pluggable backends with offline defaults.
+# SMS: console (log), file, memory (tests), http, or a dotted class path (core/sms.py).
 SMS_BACKEND = env_str("GIGUNION_SMS_BACKEND", "console")
+SMS_SIGN = env_str("GIGUNION_SMS_SIGN", "工会服务")
+SMS_FILE_PATH = env_str("GIGUNION_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env_str("GIGUNION_SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("GIGUNION_SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("GIGUNION_SMS_HTTP_TIMEOUT", 5)
+# Real-name checks: offline (checksum, birth date, address code), http, or a dotted class path.
 IDENTITY_BACKEND = env_str("GIGUNION_IDENTITY_BACKEND", "offline")
+IDENTITY_HTTP_URL = env_str("GIGUNION_IDENTITY_HTTP_URL", "")
+IDENTITY_HTTP_TOKEN = env_str("GIGUNION_IDENTITY_HTTP_TOKEN", "")
+
+# Membership (members app).
+SMS_CODE_MINUTES = env_int("GIGUNION_SMS_CODE_MINUTES", 10)
+MEMBER_CARD_TOKEN_SECONDS = env_int("GIGUNION_MEMBER_CARD_TOKEN_SECONDS", 600)  # a card QR shown on a phone
+JOIN_TOKEN_SECONDS = env_int("GIGUNION_JOIN_TOKEN_SECONDS", 900)  # one-tap join tokens from platforms
+LAPSE_CANDIDATE_DAYS = env_int("GIGUNION_LAPSE_CANDIDATE_DAYS", 183)  # no dues and no participation
+# The address printed in QR codes; empty means the address of the request.
+PUBLIC_BASE_URL = env_str("GIGUNION_PUBLIC_BASE_URL", "")
 
 DEMO_PASSWORD = env_str("GIGUNION_DEMO_PASSWORD", "" if PRODUCTION else "Gongren-2026")

@@ -7,7 +7,8 @@ federation, a street union and a grassroots union. People:
 - district_viewer: viewer at 南明区总工会, may look but not change;
 - other_district_staff: operator at 云岩区总工会;
 - outsider: a logged-in account that belongs to no union organization.
-Members, platform clients and riders join the cast in the issues that bring them.
+Members: the `members` fixture adds a rider member in 南明区 and a member in 云岩区 (tests/people.py).
+Platform clients join the cast in the issue that brings them.
 """
 
 from __future__ import annotations
@@ -131,3 +132,22 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings: Any) -> Any:
+    """Text messages go to an in-memory outbox (core.sms), emptied for every test."""
+    from gigunion.core import sms
+
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def members(cast: Cast) -> Any:
+    """The rider member and the member in another district (tests/people.py)."""
+    from tests.people import build_members
+
+    return build_members(cast)

@@ -55,3 +55,16 @@ def blind_index(value: str, *, purpose: str) -> str:
         raise ImproperlyConfigured("GIGUNION_BLIND_INDEX_KEY is empty: blind indexes cannot be computed.")
     message = f"{purpose}\x00{value}".encode()
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def seal(plaintext: str) -> str:
+    """Encrypt and authenticate a short message for a URL (Fernet tokens are URL-safe and carry their time)."""
+    return encrypt(plaintext)
+
+
+def unseal(token: str, *, max_age: int) -> str:
+    """The message of a sealed token no older than max_age seconds; DecryptionError otherwise."""
+    try:
+        return _current().decrypt(token.encode("ascii"), ttl=max_age).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError):
+        raise DecryptionError("token is invalid or expired") from None

@@ -70,3 +70,18 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class RateLimitCounter(models.Model):
+    """Hits of one rate-limit bucket in one fixed time window (core.ratelimit)."""
+
+    bucket = models.CharField(max_length=200)
+    period = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "period"], name="ratelimit_bucket_period")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}@{self.period}: {self.hits}"

@@ -79,6 +79,8 @@ class UnionOrganization(models.Model):
     term_end = models.DateField(_("committee term to"), null=True, blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Whether a worker's join waits for a person at this union to approve it (入会审核).
+    join_requires_approval = models.BooleanField(_("joining needs approval"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,172 @@
+"""Checking what a worker, a platform or a spreadsheet says about a person, with one message per field.
+
+Shared by the join page, the one-tap token, the member import and (later) the roster import, so
+every invalid ID number, phone, occupation or region reads the same everywhere, in Chinese or English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from gigunion.core.exceptions import DomainError
+from gigunion.core.occupations import Occupation, occupation_from_text
+from gigunion.core.validators import (
+    CreditCodeError,
+    IdNumberError,
+    IdNumberInfo,
+    PhoneError,
+    normalize_text,
+    parse_credit_code,
+    parse_id_number,
+    parse_mobile,
+)
+from gigunion.enterprises.models import Enterprise
+from gigunion.members.identity import normalize_name, plausible_name
+from gigunion.members.models import JOIN_PLACE_NAMES, JoinPlace
+from gigunion.regions.models import Region
+from gigunion.regions.selectors import division_code_is_known
+
+ID_NUMBER_MESSAGES: dict[str, Promise] = {
+    "empty": _("Enter the ID number."),
+    "excel_number": _("Excel turned the ID number into a number and digits were lost; enter it as text."),
+    "first_generation": _("15-digit ID numbers are no longer accepted; enter the 18-digit ID number."),
+    "length": _("An ID number has 18 characters."),
+    "format": _("An ID number is 17 digits followed by a digit or X."),
+    "checksum": _("The ID number's last character does not match; check it for typos."),
+    "birth_date": _("The birth date in the ID number is not a real date."),
+    "future_birth": _("The birth date in the ID number is in the future."),
+    "province": _("The ID number does not begin with a province code."),
+    "unknown_region": _("The first six digits of the ID number are not a region code that was ever issued."),
+}
+PHONE_MESSAGES: dict[str, Promise] = {
+    "empty": _("Enter the mobile number."),
+    "format": _("A mobile number has 11 digits and begins with 13 to 19."),
+}
+
+
+@dataclass
+class WorkerInput:
+    """What someone says about a worker, as text."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    occupation: str = ""
+    platform: str = ""
+    external_id: str = ""
+    employer_name: str = ""
+    employer_credit_code: str = ""
+    work_region: str = ""
+    join_place: str = ""
+
+
+@dataclass
+class CheckedWorker:
+    name: str
+    id_info: IdNumberInfo
+    phone: str
+    occupation: Occupation
+    platform: str
+    external_id: str
+    employer: Enterprise | None
+    employer_name: str
+    work_region: Region
+    join_place: JoinPlace
+
+
+class WorkerInputError(DomainError):
+    """One message per field that is wrong (field name → message)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()), code="invalid_worker")
+        self.errors = errors
+
+
+def id_number_error(value: str, *, today: date | None = None) -> tuple[IdNumberInfo | None, str]:
+    """The parsed ID number, or the message saying what is wrong with it."""
+    try:
+        info = parse_id_number(value, today=today, region_known=division_code_is_known)
+    except IdNumberError as error:
+        return None, str(ID_NUMBER_MESSAGES.get(error.code, ID_NUMBER_MESSAGES["format"]))
+    if "unknown_region" in info.warnings:
+        return None, str(ID_NUMBER_MESSAGES["unknown_region"])
+    return info, ""
+
+
+def phone_error(value: str, *, required: bool) -> tuple[str, str]:
+    if not value.strip() and not required:
+        return "", ""
+    try:
+        return parse_mobile(value), ""
+    except PhoneError as error:
+        return "", str(PHONE_MESSAGES.get(error.code, PHONE_MESSAGES["format"]))
+
+
+def region_for_code(code: str) -> Region | None:
+    code = code.strip()
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        return None
+    return Region.objects.filter(code=code, is_current=True).first()
+
+
+def worker_check(data: WorkerInput, *, phone_required: bool = True, today: date | None = None) -> CheckedWorker:
+    """Check every field; WorkerInputError with a message for each wrong one."""
+    errors: dict[str, str] = {}
+    name = normalize_name(data.name)
+    if not name:
+        errors["name"] = str(_("Enter the name as on the ID card."))
+    elif not plausible_name(name):
+        errors["name"] = str(_("A name is 2 to 30 Chinese characters or letters (· allowed)."))
+    info, message = id_number_error(data.id_number, today=today)
+    if message:
+        errors["id_number"] = message
+    phone, message = phone_error(data.phone, required=phone_required)
+    if message:
+        errors["phone"] = message
+    occupation = occupation_from_text(normalize_text(data.occupation))
+    if occupation is None:
+        errors["occupation"] = str(_("Choose an occupation from the list."))
+    region = region_for_code(normalize_text(data.work_region))
+    if region is None:
+        errors["work_region"] = str(_("Choose where you work: a current 6, 9 or 12-digit region code."))
+    employer: Enterprise | None = None
+    credit_text = normalize_text(data.employer_credit_code)
+    if credit_text:
+        try:
+            credit_code = parse_credit_code(credit_text)
+        except CreditCodeError:
+            errors["employer_credit_code"] = str(
+                _("The employer's unified social credit code is not valid (18 characters, GB 32100).")
+            )
+        else:
+            employer = Enterprise.objects.filter(credit_code=credit_code).first()
+    employer_name = normalize_text(data.employer_name)[:128]
+    if employer is None and employer_name and region is not None:
+        # An exact name in the work region: the worker rarely knows the employer's code.
+        matches = list(Enterprise.objects.filter(name=employer_name, region__code__startswith=region.code[:4])[:2])
+        employer = matches[0] if len(matches) == 1 else None
+    place_text = normalize_text(data.join_place)
+    join_place = JOIN_PLACE_NAMES.get(place_text) or (JoinPlace(place_text) if place_text in JoinPlace.values else None)
+    if place_text and join_place is None:
+        errors["join_place"] = str(_("Joined at is 工作地 (workplace) or 输出地 (origin)."))
+    if errors:
+        raise WorkerInputError(errors)
+    assert info is not None
+    assert occupation is not None
+    assert region is not None
+    return CheckedWorker(
+        name=name,
+        id_info=info,
+        phone=phone,
+        occupation=occupation,
+        platform=normalize_text(data.platform)[:64],
+        external_id=normalize_text(data.external_id)[:64],
+        employer=employer,
+        employer_name=employer.name if employer is not None and not employer_name else employer_name,
+        work_region=region,
+        join_place=join_place or JoinPlace.WORKPLACE,
+    )

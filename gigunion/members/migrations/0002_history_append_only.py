@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from gigunion.core.migration_ops import append_only_trigger
+
+
+class Migration(migrations.Migration):
+    dependencies = [("members", "0001_initial"), ("core", "0002_auditevent_append_only_trigger")]
+
+    operations = [
+        append_only_trigger("members_membershipevent"),
+        append_only_trigger("members_cardverification"),
+    ]
