@@ -115,7 +115,7 @@ for ((candidate = first_port; candidate <= first_port + 20; candidate++)); do
     # Start can still lose a race with another process grabbing the port
     # between the check and the bind; then just try the next one.
     if as_pg "$pg_bin/pg_ctl" -D "$data" -l "$log" -w -o \
-        "-c listen_addresses=127.0.0.1 -p $candidate -k $tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+        "-c listen_addresses=127.0.0.1 -p $candidate -k $tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=120" \
         start >"$tmp/pg_ctl.log" 2>&1; then
         port=$candidate
         break

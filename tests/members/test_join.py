@@ -99,7 +99,9 @@ def test_an_id_number_on_record_with_another_phone_changes_nothing_and_tells_the
 
 
 def test_the_union_covering_the_employer_comes_first(members: Members, cast: Cast) -> None:
-    employer = Enterprise.objects.create(name="五里冲外卖站", credit_code=credit(7), region=cast.district_street.region)
+    employer = Enterprise.objects.create(
+        name="五里冲外卖站", credit_code=credit(7), region=Region.objects.get(code=cast.district_street.region_id)
+    )
     coverage_start(organization=cast.district_street, enterprise=employer, started_on=date(2024, 1, 1))
 
     by_code = member_join(data=worker(employer_credit_code=credit(7)), source=JoinSource.QR, phone_verified=True)
