@@ -30,9 +30,19 @@ from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
 from gigunion.founding.models import WorklistItem
 from gigunion.founding.services import application_advance, application_submit, worklist_item_update, worklist_refresh
+from gigunion.members.checks import WorkerInput
+from gigunion.members.models import ChannelKind, JoinSource, Membership
+from gigunion.members.services import (
+    channel_create,
+    join_route_save,
+    member_join,
+    membership_approve,
+    membership_retain,
+    transfer_request,
+)
 from gigunion.orgs.access import Jurisdiction, require_jurisdiction
 from gigunion.orgs.models import FoundingMode, OrganizationType, StaffAccount, StaffRole, UnionOrganization
-from gigunion.orgs.services import organization_create, staff_account_create
+from gigunion.orgs.services import organization_create, organization_join_approval_set, staff_account_create
 from gigunion.regions.models import Region
 
 PROVINCE_CODE = "520000"
@@ -535,6 +545,70 @@ def _seed_applications(codes: dict[str, str], staff: dict[str, StaffAccount], to
     )
 
 
+# Demo workers: (name, birth date, sequence, occupation, platform, work region, employer key, join place,
+# days since joining). ID numbers are built with their check character from the region code of each
+# worker's home county; phones are 139 8510 xxxx. Workers with an employer covered by a union join it;
+# the others join by the rules below or their street's union.
+DEMO_WORKERS = [
+    ("陈小军", "19950312", "003", "delivery_rider", "美团", "520102018", "mt_nm", "", 60),
+    ("刘洋", "20000101", "011", "delivery_rider", "美团", "520102005", "mt_zhn", "", 45),
+    ("王磊", "19920518", "031", "delivery_rider", "饿了么", "520102007", "elm_nm", "", 30),
+    ("张晓燕", "19980823", "042", "delivery_rider", "美团", "520102003", "", "", 20),
+    ("李强", "19870411", "053", "delivery_rider", "饿了么", "520102006", "", "", 400),
+    ("杨帆", "19960917", "071", "delivery_rider", "美团", "520102018", "", "", 380),
+    ("吴刚", "19850226", "095", "courier", "顺丰", "520102005", "sf_nm", "", 90),
+    ("赵丽", "19930630", "104", "courier", "中通", "520102009", "zt_sc", "", 15),
+    ("孙浩", "19900109", "117", "courier", "", "520102018", "", "", 12),
+    ("周敏", "19890714", "122", "courier", "京东", "520102011", "", "", 8),
+    ("买买提·艾力", "19910305", "139", "delivery_rider", "美团", "520102018", "", "工作地", 5),
+    ("黄伟", "19831120", "151", "ride_hailing_driver", "滴滴出行", "520102010", "", "", 200),
+    ("郑军", "19780802", "177", "truck_driver", "满帮", "520103006", "ht", "", 150),
+    ("马建国", "19880405", "002", "truck_driver", "满帮", "520103004", "", "", 120),
+    ("冯雪", "19940419", "188", "domestic_worker", "好活", "520103001", "jz_wcg", "", 70),
+    ("何芳", "19820127", "196", "domestic_worker", "", "520103002", "", "", 3),
+    ("许静", "19990611", "204", "domestic_worker", "好活", "520103008", "", "", 2),
+    ("罗勇", "19860903", "213", "delivery_rider", "美团", "520103007", "mt_yy", "", 40),
+    ("邓超", "19970222", "229", "delivery_rider", "饿了么", "520103004", "elm_yy", "", 390),
+    ("谢宇", "19920707", "235", "security_guard", "", "520103002", "ba_yy", "", 300),
+    ("韦明", "19950110", "241", "ride_hailing_driver", "滴滴出行", "520115003", "wyc_gs", "", 100),
+    ("蒙丽", "19910816", "256", "ride_hailing_driver", "曹操出行", "520115001", "", "", 25),
+    ("石磊", "19880530", "262", "ride_hailing_driver", "滴滴出行", "520115004", "", "", 10),
+    ("龙飞", "19930312", "279", "designated_driver", "e代驾", "520102005", "", "输出地", 35),
+]
+# Home counties of the demo workers (ID number address codes), in the order above.
+DEMO_WORKER_HOMES = [
+    "520102",
+    "522422",
+    "520103",
+    "522701",
+    "520102",
+    "522601",
+    "520111",
+    "520102",
+    "522725",
+    "520113",
+    "653101",
+    "520102",
+    "520121",
+    "520103",
+    "522423",
+    "520103",
+    "520112",
+    "522622",
+    "520102",
+    "520115",
+    "522731",
+    "520115",
+    "520114",
+    "522401",
+]
+DEMO_JOIN_ROUTES = [
+    (NANMING, "delivery_rider", "南明区网约送餐员联合工会", "南明区外卖骑手统一加入联合工会"),
+    (YUNYAN, "domestic_worker", "云岩区家政服务业联合工会", ""),
+    ("520115", "ride_hailing_driver", "观山湖区网约车司机工会", ""),
+]
+
+
 @transaction.atomic
 def demo_seed() -> None:
     """Create the demo organizations, staff, enterprises, coverage and worklist. Requires the regions."""
@@ -584,6 +658,100 @@ def demo_seed() -> None:
     _seed_enterprises_and_unions(codes)
     _seed_worklist(codes, staff, today)
     _seed_applications(codes, staff, today)
+    _seed_members(codes, staff, today)
+
+
+def _id_number(home: str, birth: str, sequence: str) -> str:
+    first17 = f"{home}{birth}{sequence}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def demo_worker_phone(index: int) -> str:
+    """The phone of the index-th demo worker (log in to the worker pages with it; the code is in the log)."""
+    return f"1398510{index:04d}"
+
+
+def _seed_members(codes: dict[str, str], staff: dict[str, StaffAccount], today: date) -> None:
+    """Join rules, QR channels and two dozen workers who joined through the real join service."""
+    nanming_user = staff["nanming_operator"].user
+    nanming = require_jurisdiction(nanming_user)
+    city_user = staff["guiyang_admin"].user
+    city = require_jurisdiction(city_user)
+    unions = {union.name: union for union in UnionOrganization.objects.all()}
+    for region_code, occupation, union_name, note in DEMO_JOIN_ROUTES:
+        join_route_save(
+            region=Region.objects.get(code=region_code),
+            occupation=occupation,
+            union=unions[union_name],
+            note=note,
+            actor=city_user,
+            jurisdiction=city,
+        )
+    organization_join_approval_set(organization=unions["云岩区家政服务业联合工会"], requires_approval=True)
+    riders = channel_create(
+        kind=ChannelKind.UNION,
+        name="南明区网约送餐员联合工会入会码",
+        union=unions["南明区网约送餐员联合工会"],
+        region=Region.objects.get(code=NANMING),
+        actor=nanming_user,
+        jurisdiction=nanming,
+    )
+    station = channel_create(
+        kind=ChannelKind.STATION,
+        name="花果园户外劳动者服务站",
+        union=unions["南明区总工会"],
+        region=Region.objects.get(code="520102018"),
+        actor=nanming_user,
+        jurisdiction=nanming,
+    )
+    ceremony = channel_create(
+        kind=ChannelKind.CAMPAIGN,
+        name="2026年新就业形态劳动者集中入会仪式",
+        union=unions["贵阳市总工会"],
+        region=Region.objects.get(code=CITY_CODE),
+        actor=city_user,
+        jurisdiction=city,
+    )
+    firms = {firm.key: firm for firm in DEMO_FIRMS}
+    memberships: dict[str, Membership] = {}
+    for index, (row, home) in enumerate(zip(DEMO_WORKERS, DEMO_WORKER_HOMES, strict=True), start=1):
+        name, birth, sequence, occupation, platform, region, employer, place, days = row
+        channel = riders if index <= 3 else station if index <= 10 else ceremony if index % 2 else None
+        outcome = member_join(
+            data=WorkerInput(
+                name=name,
+                id_number=_id_number(home, birth, sequence),
+                phone=demo_worker_phone(index),
+                occupation=occupation,
+                platform=platform,
+                employer_name=firms[employer].name if employer else "",
+                employer_credit_code=codes[employer] if employer else "",
+                work_region=region,
+                join_place=place,
+            ),
+            source=JoinSource.QR if channel is not None else JoinSource.ONE_TAP,
+            phone_verified=True,
+            channel=channel,
+            today=today - timedelta(days=days),
+        )
+        if outcome.membership is None:
+            raise RuntimeError(f"demo worker {name} did not join: {outcome.status}")
+        memberships[name] = outcome.membership
+    yunyan_user = staff["yunyan_operator"].user
+    transfer_request(
+        membership=memberships["王磊"],
+        to_union=unions["云岩区总工会"],
+        actor=nanming_user,
+        jurisdiction=nanming,
+        reason="改到云岩区送货，本人申请转入",
+    )
+    membership_retain(
+        membership=memberships["孙浩"], actor=nanming_user, jurisdiction=nanming, reason="离职待业，保留会籍"
+    )
+    membership_approve(
+        membership=memberships["何芳"], actor=yunyan_user, jurisdiction=require_jurisdiction(yunyan_user)
+    )
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -163,3 +163,22 @@ def staff_account_create(
         details={"organization": organization.pk, "role": role},
     )
     return account
+
+
+def organization_join_approval_set(
+    *, organization: UnionOrganization, requires_approval: bool, actor: AbstractBaseUser | None = None
+) -> UnionOrganization:
+    """Whether workers joining this union wait for a person's approval (入会审核) or join at once. Audited."""
+    if organization.join_requires_approval == requires_approval:
+        return organization
+    organization.join_requires_approval = requires_approval
+    organization.save(update_fields=["join_requires_approval", "updated_at"])
+    audit_record(
+        action=AuditAction.ORGANIZATION_CHANGED,
+        actor=actor,
+        object_type="organization",
+        object_id=organization.pk,
+        region_code=organization.region.code if organization.region else "",
+        details={"join_requires_approval": requires_approval},
+    )
+    return organization

@@ -207,3 +207,26 @@ def test_two_founding_applications_await_the_higher_union() -> None:
     assert applications_awaiting(nanming).count() == 1
     preparing = WorklistItem.objects.filter(enterprise__founding_applications__isnull=False)
     assert set(preparing.values_list("state", flat=True)) == {WorklistState.PREPARING}
+
+
+def test_the_demo_has_members_who_joined_through_every_route() -> None:
+    from gigunion.members.models import JoinChannel, Membership, MembershipTransfer
+    from gigunion.members.selectors import lapse_candidates
+
+    seed()
+    memberships = Membership.objects.all()
+    assert Counter(memberships.values_list("status", flat=True)) == {"active": 22, "pending": 1, "retained": 1}
+    assert Counter(memberships.values_list("routed_by", flat=True)) == {
+        "rule": 8,
+        "region": 7,
+        "coverage": 6,
+        "channel": 3,
+    }
+    assert memberships.filter(union__name="南明区网约送餐员联合工会").count() == 7
+    assert lapse_candidates(memberships).count() == 5
+    assert MembershipTransfer.objects.get().to_union.name == "云岩区总工会"
+    assert sorted(JoinChannel.objects.values_list("name", flat=True)) == [
+        "2026年新就业形态劳动者集中入会仪式",
+        "南明区网约送餐员联合工会入会码",
+        "花果园户外劳动者服务站",
+    ]
