@@ -7,6 +7,7 @@ read-then-write race and no cache server is needed in the embedded mode (ADR 000
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from django.db import connection
 from gigunion.core.models import RateLimitCounter
 
 _TABLE = RateLimitCounter._meta.db_table
+# One hit in this many also deletes the counters of ended windows: the table stays small without a cron.
+PURGE_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ def hit(scope: str, key: str, limit: Limit, *, now: float | None = None) -> bool
             [bucket, period, expires],
         )
         row = cursor.fetchone()
+    if random.random() < PURGE_SHARE:  # noqa: S311 (housekeeping, not security)
+        purge_expired(now=moment)
     return int(row[0]) <= limit.count
 
 

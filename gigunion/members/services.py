@@ -111,6 +111,7 @@ def sms_code_send(*, phone: str, purpose: SmsPurpose, ip_address: str | None) ->
     """Send a 6-digit code, within the limits per phone and per address (DomainError "rate_limited")."""
     index = phone_blind_index(phone)
     now = timezone.now()
+    SmsCode.objects.filter(phone_index=index, created_at__lt=now - timedelta(days=1)).delete()
     recent = SmsCode.objects.filter(phone_index=index, created_at__gte=now - timedelta(days=1))
     if recent.filter(created_at__gte=now - timedelta(seconds=SMS_COOLDOWN_SECONDS)).exists():
         raise DomainError(
