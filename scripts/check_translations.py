@@ -18,7 +18,8 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "gigunion" / "locale"
-IGNORE = [".venv/*", "node_modules/*", "var/*", "tests/*", "bench/*", "scripts/*"]
+# gigunion/locale is ignored so makemessages writes to the copy (LOCALE_PATHS), never the real catalogue.
+IGNORE = [".venv/*", "node_modules/*", "var/*", "tests/*", "bench/*", "scripts/*", "gigunion/locale"]
 
 
 def main() -> int:

@@ -62,6 +62,14 @@ def seal(plaintext: str) -> str:
     return encrypt(plaintext)
 
 
+def sealed_at(token: str) -> int:
+    """When a genuine sealed token was made (Unix time); DecryptionError for a forged or damaged one."""
+    try:
+        return _current().extract_timestamp(token.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError):
+        raise DecryptionError("token is invalid") from None
+
+
 def unseal(token: str, *, max_age: int) -> str:
     """The message of a sealed token no older than max_age seconds; DecryptionError otherwise."""
     try:

@@ -124,16 +124,17 @@ _ID_NUMBER = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 def member_search(memberships: QuerySet[Membership], query: str) -> QuerySet[Membership]:
     """A phone number, the last 4 characters of an ID number, a whole ID number, or part of a name."""
-    text = normalize_text(query).upper()
+    text = normalize_text(query)
+    code = text.upper()
     if not text:
         return memberships
-    if _PHONE.match(text):
-        return memberships.filter(person__phone_index=phone_blind_index(text))
-    if _ID_NUMBER.match(text):
-        return memberships.filter(person__id_number_index=id_number_index(text))
-    if _ID_LAST4.match(text):
-        return memberships.filter(person__id_last4=text)
-    return memberships.filter(person__name__contains=text)
+    if _PHONE.match(code):
+        return memberships.filter(person__phone_index=phone_blind_index(code))
+    if _ID_NUMBER.match(code):
+        return memberships.filter(person__id_number_index=id_number_index(code))
+    if _ID_LAST4.match(code):
+        return memberships.filter(person__id_last4=code)
+    return memberships.filter(person__name__icontains=text)
 
 
 def lapse_candidates(memberships: QuerySet[Membership], *, today: date | None = None) -> QuerySet[Membership]:

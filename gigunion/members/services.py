@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -58,7 +57,6 @@ SMS_PER_IP = ratelimit.Limit(count=20, seconds=3600)
 SMS_MAX_ATTEMPTS = 5
 # Join submissions per address (a station's shared Wi-Fi sees many honest joins).
 JOIN_PER_IP = ratelimit.Limit(count=30, seconds=600)
-CARD_TOKEN_SALT = "gigunion.members.card"  # noqa: S105 (a signing namespace, not a secret)
 
 
 def _event(
@@ -232,6 +230,9 @@ def _person_for_join(checked: CheckedWorker, backend: str, *, phone_verified: bo
             return person, False
         if person.phone and checked.phone and person.phone_index != phone_blind_index(checked.phone):
             return person, True
+        if not person.phone and person.name != checked.name:
+            # A record without a phone (e.g. imported) is claimed only with the name on record too.
+            return person, True
         for field, value in _person_values(checked, backend).items():
             setattr(person, field, value)
         if checked.phone and not person.phone and phone_verified:
@@ -370,10 +371,11 @@ def join_token_read(token: str) -> tuple[WorkerInput, str]:
 
 
 def card_token(person: Person) -> str:
-    """The token in a member card's QR code; it expires after MEMBER_CARD_TOKEN_SECONDS (no screenshots)."""
+    """The token in a member card's QR code: the card number sealed (a merchant cannot read it), valid for
+    MEMBER_CARD_TOKEN_SECONDS so a screenshot goes stale."""
     if not person.card_number:
         raise DomainError(_("This person has no member card yet."), code="no_card")
-    return signing.TimestampSigner(salt=CARD_TOKEN_SALT).sign(person.card_number)
+    return crypto.seal(f"card:{person.card_number}")
 
 
 @dataclass(frozen=True)
@@ -383,20 +385,28 @@ class CardCheck:
     name_masked: str = ""
 
 
+def _card_number_of(token: str) -> tuple[VerificationResult, str]:
+    try:
+        message = crypto.unseal(token, max_age=settings.MEMBER_CARD_TOKEN_SECONDS)
+    except crypto.DecryptionError:
+        try:
+            crypto.sealed_at(token)
+        except crypto.DecryptionError:
+            return VerificationResult.INVALID, ""
+        return VerificationResult.EXPIRED, ""  # genuine, but too old
+    if not message.startswith("card:"):
+        return VerificationResult.INVALID, ""  # a sealed token of another kind (e.g. a join token)
+    return VerificationResult.VALID, message.removeprefix("card:")
+
+
 def card_verify(
     *, token: str, ip_address: str | None = None, verifier: User | None = None, today: date | None = None
 ) -> CardCheck:
     """What a station or merchant may learn from a card: valid or not, the union, a masked name. Logged."""
-    signer = signing.TimestampSigner(salt=CARD_TOKEN_SALT)
     person = None
     membership = None
-    try:
-        card_number = signer.unsign(token, max_age=settings.MEMBER_CARD_TOKEN_SECONDS)
-    except signing.SignatureExpired:
-        result = VerificationResult.EXPIRED
-    except signing.BadSignature:
-        result = VerificationResult.INVALID
-    else:
+    result, card_number = _card_number_of(token)
+    if result == VerificationResult.VALID:
         person = Person.objects.filter(card_number=card_number).first()
         membership = (
             person.memberships.select_related("union").filter(status__in=MEMBER_STATUSES).first() if person else None
@@ -610,7 +620,8 @@ def transfer_request(
         kind=EventKind.TRANSFER_REQUESTED,
         by="staff",
         actor=actor,
-        reason=_("To %(union)s. %(reason)s") % {"union": to_union.name, "reason": reason.strip()},
+        union=to_union,  # the event names the receiving union; the reason is the staff's own words
+        reason=reason.strip(),
     )
     return transfer
 
@@ -633,6 +644,8 @@ def transfer_accept(
     """The receiving union takes the member: the old membership ends, a new one starts; the card stays."""
     transfer = _locked_transfer(transfer)
     _require_change(jurisdiction, transfer.to_union)
+    if not transfer.to_union.is_active:
+        raise DomainError(_("That union is no longer active."), code="inactive")
     old = _locked(transfer.membership)
     _require_status(old, [MembershipStatus.ACTIVE, MembershipStatus.RETAINED])
     day = max(today or timezone.localdate(), old.joined_on)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gigunion.office import applications, registry, views, worklist
+from gigunion.office import applications, members, registry, views, worklist
 
 app_name = "office"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<int:organization_id>/", views.organization_detail, name="organization_detail"),
+    path(
+        "organizations/<int:organization_id>/join-approval/",
+        views.organization_join_approval,
+        name="organization_join_approval",
+    ),
     path("enterprises/", registry.enterprise_list, name="enterprise_list"),
     path("enterprises/<int:enterprise_id>/", registry.enterprise_detail, name="enterprise_detail"),
     path("imports/<slug:kind>/", registry.import_page, name="import"),
@@ -41,4 +46,16 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_progress, name="job_progress"),
     path("jobs/<uuid:job_id>/errors.csv", registry.job_errors, name="job_errors"),
     path("staff/<int:staff_id>/phone/", views.staff_phone, name="staff_phone"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/<int:person_id>/", members.member_detail, name="member_detail"),
+    path("members/<int:person_id>/reveal/<slug:field>/", members.member_reveal, name="member_reveal"),
+    path("memberships/<int:membership_id>/<slug:action>/", members.membership_action, name="membership_action"),
+    path("transfers/", members.transfer_list, name="transfer_list"),
+    path("transfers/<int:transfer_id>/<slug:action>/", members.transfer_action, name="transfer_action"),
+    path("channels/", members.channel_list, name="channel_list"),
+    path("channels/<int:channel_id>/open/", members.channel_open, name="channel_open"),
+    path("channels/<int:channel_id>/qr.<str:kind>", members.channel_qr, name="channel_qr"),
+    path("channels/<int:channel_id>/poster/", members.channel_poster, name="channel_poster"),
+    path("join-rules/", members.join_rules, name="join_rules"),
+    path("join-rules/<int:route_id>/delete/", members.join_rule_delete, name="join_rule_delete"),
 ]

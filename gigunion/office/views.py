@@ -3,23 +3,25 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from gigunion.enterprises.access import enterprises_visible_to
 from gigunion.founding.access import worklist_items_visible_to
 from gigunion.founding.models import Coverage
 from gigunion.founding.selectors import applications_awaiting, founding_rate, worklist_summary
 from gigunion.office.common import is_htmx, jurisdiction_context, staff_required
+from gigunion.office.members import member_counts
 from gigunion.orgs import access
 from gigunion.orgs.models import OrganizationType, UnionOrganization
 from gigunion.orgs.selectors import organization_children, staff_of_organization
-from gigunion.orgs.services import staff_phone_reveal
+from gigunion.orgs.services import organization_join_approval_set, staff_phone_reveal
 from gigunion.regions.models import Region
 from gigunion.regions.selectors import region_ancestors, region_children
 
@@ -73,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "worklist": worklist_summary(items),
             "rate": founding_rate(items),
             "awaiting": applications_awaiting(context["jurisdiction"]).count(),
+            "membership": member_counts(request),
         }
     )
     return render(request, "office/home.html", context)
@@ -142,6 +145,29 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         }
     )
     return render(request, "office/organization_detail.html", context)
+
+
+@staff_required
+@require_POST
+def organization_join_approval(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """Switch whether workers joining this union wait for approval (入会审核) or join at once."""
+    organization = access.organization_for_staff(request.user, organization_id=organization_id, change=True)
+    requires = request.POST.get("requires_approval") == "1"
+    organization_join_approval_set(
+        organization=organization,
+        requires_approval=requires,
+        actor=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(
+        request,
+        (
+            _("Workers joining %(union)s now wait for approval.")
+            if requires
+            else _("Workers joining %(union)s now become members at once.")
+        )
+        % {"union": organization.name},
+    )
+    return redirect("office:organization_detail", organization_id=organization.pk)
 
 
 @staff_required

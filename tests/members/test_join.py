@@ -235,3 +235,17 @@ def test_a_minority_name_with_a_middle_dot_is_accepted(members: Members) -> None
 def test_occupation_is_stored_by_code(members: Members) -> None:
     assert members.rider.occupation == Occupation.DELIVERY_RIDER
     assert members.other_membership.source == JoinSource.ONE_TAP
+
+
+def test_a_record_without_a_phone_is_claimed_only_with_its_name(members: Members) -> None:
+    Person.objects.filter(pk=members.rider.pk).update(phone="", phone_index="")
+    wrong_name = member_join(
+        data=worker(name="陈大军", id_number=RIDER_ID, phone="13600000000"), source=JoinSource.QR, phone_verified=True
+    )
+    assert (wrong_name.status, wrong_name.person) == ("review", None)
+    assert Person.objects.get(pk=members.rider.pk).phone == ""
+    right_name = member_join(
+        data=worker(name="陈小军", id_number=RIDER_ID, phone="13600000000"), source=JoinSource.QR, phone_verified=True
+    )
+    assert right_name.status == "already"
+    assert Person.objects.get(pk=members.rider.pk).phone == "13600000000"

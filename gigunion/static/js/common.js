@@ -25,3 +25,11 @@ document.addEventListener("htmx:afterRequest", function (event) {
     button.textContent = "－";
   }
 });
+
+// A print button (the join poster): <button data-print>.
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target instanceof Element && target.closest("[data-print]")) {
+    window.print();
+  }
+});
