@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ from gigunion.enterprises.models import Enterprise  # noqa: E402
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import  # noqa: E402
 from gigunion.founding.models import WorklistItem  # noqa: E402
 from gigunion.founding.services import worklist_refresh  # noqa: E402
+from gigunion.members.imports import MEMBER_COLUMNS, members_import  # noqa: E402
+from gigunion.members.models import Membership, MembershipEvent, Person  # noqa: E402
 from gigunion.orgs.models import OrganizationType, StaffAccount, StaffRole, UnionOrganization  # noqa: E402
 from gigunion.orgs.services import organization_create, phone_blind_index  # noqa: E402
 from gigunion.regions.models import Region  # noqa: E402
@@ -242,20 +245,20 @@ def register_csv(count: int = REGISTER_SIZE) -> bytes:
     return stream.getvalue().encode("utf-8")
 
 
-def _create_empty_copy(cursor: Any, table: str) -> None:
-    """Create `bench_copy`: an empty table with the columns, constraints and indexes of `table`.
+def _create_empty_copy(cursor: Any, table: str, copy: str = "bench_copy") -> None:
+    """Create `copy`: an empty table with the columns, constraints and indexes of `table`.
 
     The baseline writes to the same kind of table our code writes to (unique keys, foreign keys and
     indexes maintained), so the ratio measures our own overhead, not the cost of indexes.
     """
     if connection.vendor == "postgresql":
-        cursor.execute(f"CREATE TABLE bench_copy (LIKE {table} INCLUDING ALL)")
+        cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
         return
     cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table])
     for kind, name, sql in cursor.fetchall():
-        sql = sql.replace(f'"{table}"', '"bench_copy"', 1)  # the table's own name comes first; REFERENCES later
+        sql = sql.replace(f'"{table}"', f'"{copy}"', 1)  # the table's own name comes first; REFERENCES later
         if kind == "index":
-            sql = sql.replace(f'INDEX "{name}"', f'INDEX "bench_copy_{name}"', 1)
+            sql = sql.replace(f'INDEX "{name}"', f'INDEX "{copy}_{name}"', 1)
         cursor.execute(sql)
 
 
@@ -309,6 +312,115 @@ def bench_enterprises_import(data: bytes) -> Result:
         ours,
         "s",
         "raw_bulk_insert_100k: one executemany INSERT of the same rows into an empty copy of the table, same indexes",
+        raw,
+    )
+
+
+# 10,000 members: a district federation's existing member list, migrated in one file.
+MEMBER_LIST_SIZE = 10_000
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华飞鹏辉建国志红玲婷雪梅"
+_OCCUPATIONS = ["网约送餐员", "外卖配送员", "快递员", "货车司机", "网约车司机", "代驾", "家政服务员", "保安员"]
+_PLATFORMS = ["美团", "饿了么", "顺丰", "京东物流", "满帮", "滴滴出行", "e代驾", ""]
+
+
+def _id_number(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def member_csv(count: int = MEMBER_LIST_SIZE) -> bytes:
+    """A member list (FORMATS.md, 会员名册) of `count` people in the street unions of 南明区 and 云岩区.
+
+    Workers come from all over Guizhou (the ID numbers' address codes), were born 1965-2004 and
+    joined 2018-2024; each works in the street of their union.
+    """
+    rng = random.Random(20240301)  # fixed seed: the same file every run
+    unions = list(
+        UnionOrganization.objects.filter(
+            organization_type=OrganizationType.TOWNSHIP, region__code__regex=r"^52010[23]"
+        ).values_list("name", "region_id")
+    )
+    origins = list(
+        Region.objects.filter(code__startswith="52", level="county", is_current=True).values_list("code", flat=True)
+    )
+    seen: set[str] = set()
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow([column.header for column in MEMBER_COLUMNS])
+    while len(seen) < count:
+        born = date(1965, 1, 1) + timedelta(days=rng.randrange(14_600))
+        number = _id_number(f"{rng.choice(origins)}{born:%Y%m%d}{rng.randrange(1000):03d}")
+        if number in seen:
+            continue
+        seen.add(number)
+        union, street = rng.choice(unions)
+        joined = date(2018, 1, 1) + timedelta(days=rng.randrange(2_500))
+        writer.writerow(
+            [
+                rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2)))),
+                number,
+                f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                rng.choice(_OCCUPATIONS),
+                rng.choice(_PLATFORMS),
+                "",
+                "",
+                "",
+                street,
+                "是",
+                union,
+                joined.isoformat(),
+                "工作地" if rng.random() < 0.9 else "输出地",
+            ]
+        )
+    return stream.getvalue().encode("utf-8")
+
+
+def _raw_copies(tables: list[tuple[str, list[str], list[tuple[Any, ...]]]]) -> float:
+    """Seconds to insert each table's rows into an empty copy of it (same indexes), one executemany each."""
+    with connection.cursor() as cursor:
+        copies = [f"bench_copy_{index}" for index in range(len(tables))]
+        for (table, _columns, _rows), copy in zip(tables, copies, strict=True):
+            _create_empty_copy(cursor, table, copy)
+        start = time.perf_counter()
+        with transaction.atomic():
+            for (_table, columns, rows), copy in zip(tables, copies, strict=True):
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {copy} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+        elapsed = time.perf_counter() - start
+        for copy in copies:
+            cursor.execute(f"DROP TABLE {copy}")
+    return elapsed
+
+
+def bench_members_import(data: bytes) -> Result:
+    """Importing a 10,000-member list against a raw executemany of the same people, memberships and events."""
+    last_person = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    start = time.perf_counter()
+    report = members_import(data=data, filename="会员名册.csv")
+    ours = time.perf_counter() - start
+    assert not report.errors, report.errors[:3]
+    assert report.imported == MEMBER_LIST_SIZE, report.summary_line()
+
+    def stored(model: type[Any], filter_field: str) -> tuple[str, list[str], list[tuple[Any, ...]]]:
+        columns = [field.column for field in model._meta.concrete_fields]
+        with connection.cursor() as cursor:  # the stored values as they are (encrypted), not decrypted by the ORM
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE {filter_field} > %s",  # noqa: S608
+                [last_person],
+            )
+            rows = cursor.fetchall()
+        return model._meta.db_table, columns, rows
+
+    tables = [stored(Person, "id"), stored(Membership, "person_id"), stored(MembershipEvent, "person_id")]
+    assert all(len(rows) == MEMBER_LIST_SIZE for _table, _columns, rows in tables)
+    raw = _raw_copies(tables)
+    return figure(
+        "members_import_10k",
+        ours,
+        "s",
+        "one executemany INSERT each of the same 10,000 people, memberships and membership events into empty "
+        "copies of their tables, same indexes",
         raw,
     )
 
@@ -401,7 +513,7 @@ def main() -> None:
     # would otherwise all sit in the worklist page's assignee list of 贵阳市总工会.
     register = register_csv()
     results += [bench_enterprises_import(register), bench_worklist_refresh(), bench_worklist_page()]
-    results += [bench_phone_lookup(), bench_subtree()]
+    results += [bench_members_import(member_csv()), bench_phone_lookup(), bench_subtree()]
     for result in results:
         print(
             f"{result['name']:<32} {result['value']:>10.4f} {result['unit']}   baseline {result['baseline_value']:>10.4f} "

@@ -243,14 +243,18 @@ def _person_for_join(checked: CheckedWorker, backend: str, *, phone_verified: bo
     raise DomainError(_("Please submit again."), code="retry")
 
 
-def _card_number_issue(person: Person, union: UnionOrganization) -> None:
-    """会员证号: the union's 6-digit region code, 9 random digits and a Luhn check digit; kept for life."""
+def card_number_draw(union: UnionOrganization) -> str:
+    """A candidate 会员证号: the union's 6-digit region code, 9 random digits and a Luhn check digit."""
+    body = (union.region.code if union.region else "000000")[:6].ljust(6, "0") + f"{secrets.randbelow(10**9):09d}"
+    return body + _luhn_digit(body)
+
+
+def card_number_issue(person: Person, union: UnionOrganization) -> None:
+    """Give the person a member card number unless they have one; it is kept for life, from union to union."""
     if person.card_number:
         return
-    region = (union.region.code if union.region else "000000")[:6].ljust(6, "0")
     for _attempt in range(10):
-        body = region + f"{secrets.randbelow(10**9):09d}"
-        number = body + _luhn_digit(body)
+        number = card_number_draw(union)
         try:
             with transaction.atomic():
                 Person.objects.filter(pk=person.pk, card_number__isnull=True).update(card_number=number)
@@ -337,7 +341,7 @@ def member_join(
             return JoinOutcome(status="already", person=person, membership=existing)
         _event(person=person, membership=membership, kind=EventKind.APPLIED if pending else EventKind.JOINED, by=by)
         if not pending:
-            _card_number_issue(person, routing.union)
+            card_number_issue(person, routing.union)
             _notify(
                 person.phone,
                 _("Welcome to %(union)s. Your member card number is %(card)s.")
@@ -450,7 +454,7 @@ def _require_change(jurisdiction: Jurisdiction, union: UnionOrganization) -> Non
 
 
 def _locked(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("person", "union").get(pk=membership.pk)
+    return Membership.objects.select_for_update(of=("self",)).select_related("person", "union").get(pk=membership.pk)
 
 
 def _require_status(membership: Membership, allowed: list[MembershipStatus]) -> None:
@@ -477,7 +481,7 @@ def membership_approve(*, membership: Membership, actor: User, jurisdiction: Jur
     membership.status = MembershipStatus.ACTIVE
     membership.save(update_fields=["status", "updated_at"])
     _event(person=membership.person, membership=membership, kind=EventKind.APPROVED, by="staff", actor=actor)
-    _card_number_issue(membership.person, membership.union)
+    card_number_issue(membership.person, membership.union)
     _notify(
         membership.person.phone,
         _("Welcome to %(union)s. Your member card number is %(card)s.")
@@ -628,7 +632,7 @@ def transfer_request(
 
 def _locked_transfer(transfer: MembershipTransfer) -> MembershipTransfer:
     locked = (
-        MembershipTransfer.objects.select_for_update()
+        MembershipTransfer.objects.select_for_update(of=("self",))
         .select_related("membership__person", "membership__union", "to_union__region", "from_union")
         .get(pk=transfer.pk)
     )

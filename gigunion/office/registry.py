@@ -26,6 +26,7 @@ from gigunion.founding.imports import UNION_COLUMNS
 from gigunion.founding.models import Coverage, WorklistState
 from gigunion.jobs.models import JobFile
 from gigunion.jobs.services import job_enqueue
+from gigunion.members.imports import MEMBER_COLUMNS
 from gigunion.office.common import PAGE_SIZE, XLSX, dated, download, jurisdiction_context, staff_required
 from gigunion.orgs import access
 from gigunion.regions.selectors import region_children
@@ -46,6 +47,7 @@ class ImportKind:
 IMPORTS = {
     "enterprises": ImportKind(gettext_lazy("Import enterprises"), "enterprises.import", ENTERPRISE_COLUMNS, "企业名单"),
     "unions": ImportKind(gettext_lazy("Import union organizations"), "unions.import", UNION_COLUMNS, "工会组织名册"),
+    "members": ImportKind(gettext_lazy("Import members"), "members.import", MEMBER_COLUMNS, "会员名册"),
 }
 
 

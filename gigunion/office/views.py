@@ -28,6 +28,7 @@ from gigunion.regions.selectors import region_ancestors, region_children
 JOB_TITLES = {
     "enterprises.import": gettext_lazy("Import enterprises"),
     "unions.import": gettext_lazy("Import union organizations"),
+    "members.import": gettext_lazy("Import members"),
     "worklist.refresh": gettext_lazy("Recompute the pending-founding worklist"),
 }
 FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]

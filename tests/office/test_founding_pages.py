@@ -275,7 +275,7 @@ def test_import_page_refuses_no_file_and_offers_templates(registry: Registry) ->
     header = next(openpyxl.load_workbook(BytesIO(template.content)).active.iter_rows(values_only=True))
     assert header[:3] == ("工会名称", "工会代码", "工会类型")
     assert client.get("/office/imports/unions/template.exe").status_code == 404
-    assert client.get("/office/imports/members/").status_code == 404
+    assert client.get("/office/imports/nonsense/").status_code == 404
 
 
 def test_founding_rates_show_numerator_and_denominator(registry: Registry) -> None:

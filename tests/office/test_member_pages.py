@@ -593,7 +593,7 @@ def test_a_transfer_across_districts(cast: Cast, members: Members) -> None:
     )
     assert events(rider)[-1] == (
         EventKind.TRANSFER_REQUESTED,
-        "To 云岩区货车司机工会联合会. 改开货车",
+        "改开货车",
         cast.district_staff.user.pk,
     )
     detail = html(district.get(f"/office/members/{members.rider.pk}/"))
