@@ -86,10 +86,47 @@ class WorkerInputError(DomainError):
         self.errors = errors
 
 
-def id_number_error(value: str, *, today: date | None = None) -> tuple[IdNumberInfo | None, str]:
+class Lookups:
+    """The reads a check makes, remembered: an import checks thousands of rows against the same few
+    regions, address codes and employers. One instance per request or per import."""
+
+    def __init__(self) -> None:
+        self._regions: dict[str, Region | None] = {}
+        self._known: dict[str, bool] = {}
+        self._by_credit_code: dict[str, Enterprise | None] = {}
+        self._by_name: dict[tuple[str, str], Enterprise | None] = {}
+
+    def region(self, code: str) -> Region | None:
+        if code not in self._regions:
+            self._regions[code] = region_for_code(code)
+        return self._regions[code]
+
+    def code_known(self, code: str) -> bool:
+        if code not in self._known:
+            self._known[code] = division_code_is_known(code)
+        return self._known[code]
+
+    def employer_by_credit_code(self, credit_code: str) -> Enterprise | None:
+        if credit_code not in self._by_credit_code:
+            self._by_credit_code[credit_code] = Enterprise.objects.filter(credit_code=credit_code).first()
+        return self._by_credit_code[credit_code]
+
+    def employer_by_name(self, name: str, city_prefix: str) -> Enterprise | None:
+        """The one enterprise of this exact name in the city; None when there is none or several."""
+        key = (name, city_prefix)
+        if key not in self._by_name:
+            matches = list(Enterprise.objects.filter(name=name, region__code__startswith=city_prefix)[:2])
+            self._by_name[key] = matches[0] if len(matches) == 1 else None
+        return self._by_name[key]
+
+
+def id_number_error(
+    value: str, *, today: date | None = None, lookups: Lookups | None = None
+) -> tuple[IdNumberInfo | None, str]:
     """The parsed ID number, or the message saying what is wrong with it."""
+    known = lookups.code_known if lookups is not None else division_code_is_known
     try:
-        info = parse_id_number(value, today=today, region_known=division_code_is_known)
+        info = parse_id_number(value, today=today, region_known=known)
     except IdNumberError as error:
         return None, str(ID_NUMBER_MESSAGES.get(error.code, ID_NUMBER_MESSAGES["format"]))
     if "unknown_region" in info.warnings:
@@ -113,15 +150,18 @@ def region_for_code(code: str) -> Region | None:
     return Region.objects.filter(code=code, is_current=True).first()
 
 
-def worker_check(data: WorkerInput, *, phone_required: bool = True, today: date | None = None) -> CheckedWorker:
+def worker_check(
+    data: WorkerInput, *, phone_required: bool = True, today: date | None = None, lookups: Lookups | None = None
+) -> CheckedWorker:
     """Check every field; WorkerInputError with a message for each wrong one."""
+    lookups = lookups or Lookups()
     errors: dict[str, str] = {}
     name = normalize_name(data.name)
     if not name:
         errors["name"] = str(_("Enter the name as on the ID card."))
     elif not plausible_name(name):
         errors["name"] = str(_("A name is 2 to 30 Chinese characters or letters (· allowed)."))
-    info, message = id_number_error(data.id_number, today=today)
+    info, message = id_number_error(data.id_number, today=today, lookups=lookups)
     if message:
         errors["id_number"] = message
     phone, message = phone_error(data.phone, required=phone_required)
@@ -130,7 +170,7 @@ def worker_check(data: WorkerInput, *, phone_required: bool = True, today: date 
     occupation = occupation_from_text(normalize_text(data.occupation))
     if occupation is None:
         errors["occupation"] = str(_("Choose an occupation from the list."))
-    region = region_for_code(normalize_text(data.work_region))
+    region = lookups.region(normalize_text(data.work_region).strip())
     if region is None:
         errors["work_region"] = str(_("Choose where you work: a current 6, 9 or 12-digit region code."))
     employer: Enterprise | None = None
@@ -143,12 +183,11 @@ def worker_check(data: WorkerInput, *, phone_required: bool = True, today: date 
                 _("The employer's unified social credit code is not valid (18 characters, GB 32100).")
             )
         else:
-            employer = Enterprise.objects.filter(credit_code=credit_code).first()
+            employer = lookups.employer_by_credit_code(credit_code)
     employer_name = normalize_text(data.employer_name)[:128]
     if employer is None and employer_name and region is not None:
         # An exact name in the work region: the worker rarely knows the employer's code.
-        matches = list(Enterprise.objects.filter(name=employer_name, region__code__startswith=region.code[:4])[:2])
-        employer = matches[0] if len(matches) == 1 else None
+        employer = lookups.employer_by_name(employer_name, region.code[:4])
     place_text = normalize_text(data.join_place)
     join_place = JOIN_PLACE_NAMES.get(place_text) or (JoinPlace(place_text) if place_text in JoinPlace.values else None)
     if place_text and join_place is None:

@@ -43,7 +43,7 @@ from gigunion.core.imports import ImportReport, ProgressCallback
 from gigunion.core.occupations import OCCUPATION_NAMES
 from gigunion.core.tabular import Column, RowError, missing_required, read_table
 from gigunion.core.validators import DateError, parse_date
-from gigunion.members.checks import CheckedWorker, WorkerInput, WorkerInputError, worker_check
+from gigunion.members.checks import CheckedWorker, Lookups, WorkerInput, WorkerInputError, worker_check
 from gigunion.members.models import (
     OPEN_STATUSES,
     EventKind,
@@ -190,7 +190,9 @@ def _joined_on(text: str, checked: CheckedWorker | None, today: date) -> tuple[d
     return joined_on, ""
 
 
-def _parse(number: int, cells: dict[str, str], unions: _Unions, today: date) -> tuple[_Row | None, list[RowError]]:
+def _parse(
+    number: int, cells: dict[str, str], unions: _Unions, today: date, lookups: Lookups
+) -> tuple[_Row | None, list[RowError]]:
     errors = missing_required(number, cells, MEMBER_COLUMNS)
     missing = {error.column for error in errors}
     checked: CheckedWorker | None = None
@@ -210,6 +212,7 @@ def _parse(number: int, cells: dict[str, str], unions: _Unions, today: date) -> 
             ),
             phone_required=False,
             today=today,
+            lookups=lookups,
         )
     except WorkerInputError as error:
         for field, message in error.errors.items():
@@ -474,6 +477,7 @@ def members_import(
     report = ImportReport(warnings=list(sheet.warnings))
     today = today or timezone.localdate()
     unions = _Unions((cells["union"] for _number, cells in sheet.rows if cells["union"]), scope)
+    lookups = Lookups()
     writer = _Writer(columns=set(sheet.headers), actor=actor)
     seen: dict[str, int] = {}  # ID number index -> the first row that has it
     total = len(sheet.rows)
@@ -482,7 +486,7 @@ def members_import(
         for chunk in _chunks(sheet.rows, _CHUNK):
             rows: list[_Row] = []
             for number, cells in chunk:
-                row, errors = _parse(number, cells, unions, today)
+                row, errors = _parse(number, cells, unions, today, lookups)
                 if row is not None and row.index in seen:
                     errors = [
                         RowError(
