@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,6 +20,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from gigunion.core.http import post_json
 from gigunion.core.masking import mask_phone
 
 logger = logging.getLogger("gigunion.sms")
@@ -63,21 +63,15 @@ class FileBackend:
 
 class HttpBackend:
     def send(self, phone: str, message: str) -> None:
-        if not settings.SMS_HTTP_URL.startswith(("https://", "http://")):
-            raise SmsError("GIGUNION_SMS_HTTP_URL must be an http(s) address")
-        body = json.dumps({"phone": phone, "message": message, "sign": settings.SMS_SIGN}).encode("utf-8")
-        request = urllib.request.Request(  # noqa: S310 (the URL is a setting, checked to be http or https)
-            settings.SMS_HTTP_URL,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_HTTP_TIMEOUT) as response:  # noqa: S310
-                if response.status >= 300:
-                    raise SmsError(f"SMS gateway answered {response.status}")
-        except OSError as error:
-            raise SmsError(f"SMS gateway unreachable: {error}") from error
+            post_json(
+                settings.SMS_HTTP_URL,
+                {"phone": phone, "message": message, "sign": settings.SMS_SIGN},
+                token=settings.SMS_HTTP_TOKEN,
+                timeout=settings.SMS_HTTP_TIMEOUT,
+            )
+        except (OSError, ValueError) as error:
+            raise SmsError(f"SMS gateway did not accept the message: {error}") from error
 
 
 _BACKENDS: dict[str, type[SmsBackend]] = {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,8 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 
+from gigunion.core.imports import ImportReport
+from gigunion.core.tabular import write_errors_csv
 from gigunion.jobs.models import Job, JobFile, JobStatus
 
 
@@ -85,3 +88,32 @@ def job_succeed(*, job_id: UUID, result: dict[str, Any], message: str = "") -> N
 
 def job_fail(*, job_id: UUID, message: str) -> None:
     Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message, finished_at=timezone.now())
+
+
+ERRORS_SHOWN = 20  # rejected rows listed on an import's job page; the rest are in the downloadable report
+
+
+def import_job_finish(*, job_id: UUID, report: ImportReport) -> dict[str, Any]:
+    """End an import job: keep the rejected rows as a CSV report, drop the uploaded file, and return
+    the result the job page shows (counts, summary line, the first rejected rows)."""
+    if report.errors:
+        stream = io.StringIO()
+        write_errors_csv(report.errors, stream)
+        job_file_save(
+            job_id=job_id,
+            purpose=JobFile.ERRORS,
+            name="rejected-rows.csv",
+            data=stream.getvalue().encode("utf-8-sig"),  # with a BOM, Excel opens it as UTF-8
+            content_type="text/csv; charset=utf-8",
+        )
+    job_file_delete(job_id=job_id, purpose=JobFile.INPUT)
+    return {
+        "imported": report.imported,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+        "summary": report.summary_line(),
+        "warnings": report.warnings,
+        "errors": [[error.row, error.column, error.message] for error in report.errors[:ERRORS_SHOWN]],
+        "more_errors": max(len(report.errors) - ERRORS_SHOWN, 0),
+    }

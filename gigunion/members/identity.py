@@ -10,15 +10,14 @@ settings.IDENTITY_BACKEND names the backend:
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from gigunion.core.http import post_json
 from gigunion.core.validators import IdNumberInfo, normalize_text
 
 # Han characters, letters and the middle dot of ethnic-minority names (买买提·艾力); 2-30 of them.
@@ -66,23 +65,17 @@ class HttpBackend:
     name = "http"
 
     def verify(self, name: str, info: IdNumberInfo) -> IdentityCheck:
-        if not settings.IDENTITY_HTTP_URL.startswith(("https://", "http://")):
-            raise IdentityUnavailable("GIGUNION_IDENTITY_HTTP_URL must be an http(s) address")
-        body = json.dumps({"name": name, "id_number": info.number}).encode("utf-8")
-        request = urllib.request.Request(  # noqa: S310 (the URL is a setting, checked to be http or https)
-            settings.IDENTITY_HTTP_URL,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.IDENTITY_HTTP_TOKEN}"},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                answer = json.loads(response.read())
+            answer = post_json(
+                settings.IDENTITY_HTTP_URL,
+                {"name": name, "id_number": info.number},
+                token=settings.IDENTITY_HTTP_TOKEN,
+                timeout=10,
+            )
         except (OSError, ValueError) as error:
             raise IdentityUnavailable(str(error)) from error
-        return IdentityCheck(
-            ok=bool(answer.get("match")), backend=self.name, code="" if answer.get("match") else "mismatch"
-        )
+        match = isinstance(answer, dict) and answer.get("match") is True
+        return IdentityCheck(ok=match, backend=self.name, code="" if match else "mismatch")
 
 
 _BACKENDS: dict[str, type[IdentityBackend]] = {"offline": OfflineBackend, "http": HttpBackend}

@@ -35,6 +35,7 @@ from gigunion.core.tabular import export_xlsx
 from gigunion.enterprises.access import enterprises_visible_to
 from gigunion.enterprises.models import Enterprise
 from gigunion.members import access as members_access
+from gigunion.members.imports import MEMBER_COLUMNS
 from gigunion.members.models import (
     JOIN_PLACE_NAMES,
     OPEN_STATUSES,
@@ -91,20 +92,7 @@ from gigunion.regions.selectors import region_codes_upwards
 
 # The member list's export: the 会员名册 import columns (FORMATS.md: the roster's, then union, date and
 # place), so an unmasked export can be edited and imported back; then what the list shows besides.
-MEMBER_EXPORT_HEADERS = [
-    "姓名",
-    "身份证号",
-    "手机号",
-    "职业",
-    "平台",
-    "平台工号",
-    "用工单位",
-    "用工单位统一社会信用代码",
-    "工作地区划代码",
-    "在岗",
-    "所属工会",
-    "入会日期",
-    "入会地类型",
+MEMBER_EXPORT_HEADERS = [column.header for column in MEMBER_COLUMNS] + [
     "会籍状态",
     "入会途径",
     "会员证号",
