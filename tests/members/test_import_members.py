@@ -463,12 +463,12 @@ def test_the_import_page_runs_a_job_and_keeps_district_staff_out_of_another_dist
     assert response["Location"] == f"/office/jobs/{job.pk}/"
     assert (job.kind, job.status) == ("members.import", JobStatus.SUCCEEDED)
     assert job.result["summary"] == "imported 1, updated 0, unchanged 0, rejected 1"
-    assert job.result["errors"] == [[3, "所属工会", "This union is outside your jurisdiction."]]
+    assert job.result["errors"] == [[3, "所属工会", "该工会不在您的管辖范围内。"]]
     report = client.get(f"/office/jobs/{job.pk}/errors.csv")
     assert report.status_code == 200
     assert report.content.decode("utf-8-sig").splitlines() == [
         "row,column,message",
-        "3,所属工会,This union is outside your jurisdiction.",
+        "3,所属工会,该工会不在您的管辖范围内。",
     ]
     assert not Person.objects.filter(name="王芳").exists()
     # The membership event names the staff member who uploaded the list.
@@ -482,7 +482,7 @@ def test_the_import_page_runs_a_job_and_keeps_district_staff_out_of_another_dist
         other.post("/office/imports/members/", {"file": upload})
     other_job = Job.objects.exclude(pk=job.pk).get()
     assert other_job.result["summary"] == "imported 1, updated 0, unchanged 0, rejected 1"
-    assert other_job.result["errors"] == [[2, "所属工会", "This union is outside your jurisdiction."]]
+    assert other_job.result["errors"] == [[2, "所属工会", "该工会不在您的管辖范围内。"]]
     assert memberships(person(WANG))[0][0] == TRUCKERS_UNION
     # Another district cannot read the report; a viewer cannot upload.
     assert other.get(f"/office/jobs/{job.pk}/errors.csv").status_code == 404
