@@ -20,6 +20,7 @@ __all__ = [
     "IdNumberInfo",
     "PhoneError",
     "credit_code_check_char",
+    "id_check_char",
     "is_valid_id_number",
     "normalize_credit_code",
     "normalize_text",
@@ -86,7 +87,8 @@ class IdNumberError(ValueError):
         self.code = code
 
 
-def _id_check_char(first17: str) -> str:
+def id_check_char(first17: str) -> str:
+    """The GB 11643 MOD 11-2 check character of an ID number's first 17 digits."""
     total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
 
@@ -119,7 +121,7 @@ def parse_id_number(
         raise IdNumberError("length", f"The ID number must have 18 characters, got {len(number)}.")
     if not _ID_SHAPE.match(number):
         raise IdNumberError("format", "The ID number must be 17 digits followed by a digit or X.")
-    if _id_check_char(number[:17]) != number[17]:
+    if id_check_char(number[:17]) != number[17]:
         raise IdNumberError("checksum", "The ID number's check digit does not match; check for typos.")
 
     try:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from gigunion.core.imports import ImportReport
 from gigunion.core.tabular import Column
-from gigunion.core.validators import credit_code_check_char
+from gigunion.core.validators import credit_code_check_char, id_check_char
 from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
@@ -663,8 +663,7 @@ def demo_seed() -> None:
 
 def _id_number(home: str, birth: str, sequence: str) -> str:
     first17 = f"{home}{birth}{sequence}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    return first17 + id_check_char(first17)
 
 
 def demo_worker_phone(index: int) -> str:

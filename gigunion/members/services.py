@@ -24,7 +24,7 @@ from gigunion.core import crypto, ratelimit
 from gigunion.core.exceptions import DomainError, NotAllowed, NotVisible
 from gigunion.core.masking import mask_name
 from gigunion.core.sms import SmsError, sms_send
-from gigunion.members.checks import CheckedWorker, WorkerInput, WorkerInputError, worker_check
+from gigunion.members.checks import CheckedWorker, Lookups, WorkerInput, WorkerInputError, worker_check
 from gigunion.members.identity import IdentityUnavailable, identity_backend
 from gigunion.members.models import (
     MEMBER_STATUSES,
@@ -288,13 +288,16 @@ def member_join(
     channel: JoinChannel | None = None,
     ip_address: str | None = None,
     today: date | None = None,
+    lookups: Lookups | None = None,
 ) -> JoinOutcome:
-    """A worker joins (扫码入会 / 一键入会). WorkerInputError names each wrong field."""
+    """A worker joins (扫码入会 / 一键入会). WorkerInputError names each wrong field.
+
+    `lookups` lets a caller that already checked the same details (the join page) share its reads."""
     if ip_address and not ratelimit.hit("join-ip", ip_address, JOIN_PER_IP):
         raise DomainError(
             _("Too many applications from this network; try again in a few minutes."), code="rate_limited"
         )
-    checked = worker_check(data, today=today)
+    checked = worker_check(data, today=today, lookups=lookups)
     backend = _identity_verify(checked)
     routing = route_join(
         work_region=checked.work_region,
@@ -641,6 +644,13 @@ def _locked_transfer(transfer: MembershipTransfer) -> MembershipTransfer:
     return locked
 
 
+def _transfer_decide(transfer: MembershipTransfer, status: TransferStatus, actor: User) -> None:
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+
+
 @transaction.atomic
 def transfer_accept(
     *, transfer: MembershipTransfer, actor: User, jurisdiction: Jurisdiction, today: date | None = None
@@ -667,10 +677,7 @@ def transfer_accept(
         last_dues_on=old.last_dues_on,
         last_activity_on=old.last_activity_on,
     )
-    transfer.status = TransferStatus.ACCEPTED
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    _transfer_decide(transfer, TransferStatus.ACCEPTED, actor)
     _event(person=old.person, membership=old, kind=EventKind.TRANSFERRED_OUT, by="staff", actor=actor)
     _event(person=old.person, membership=new, kind=EventKind.TRANSFERRED_IN, by="staff", actor=actor)
     _notify(
@@ -688,10 +695,7 @@ def transfer_decline(
     transfer = _locked_transfer(transfer)
     _require_change(jurisdiction, transfer.to_union)
     reason = _require_reason(reason)
-    transfer.status = TransferStatus.DECLINED
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    _transfer_decide(transfer, TransferStatus.DECLINED, actor)
     _event(
         person=transfer.membership.person,
         membership=transfer.membership,
@@ -708,10 +712,7 @@ def transfer_decline(
 def transfer_cancel(*, transfer: MembershipTransfer, actor: User, jurisdiction: Jurisdiction) -> MembershipTransfer:
     transfer = _locked_transfer(transfer)
     _require_change(jurisdiction, transfer.from_union)
-    transfer.status = TransferStatus.CANCELLED
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    _transfer_decide(transfer, TransferStatus.CANCELLED, actor)
     _event(
         person=transfer.membership.person,
         membership=transfer.membership,

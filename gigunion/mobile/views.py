@@ -27,6 +27,7 @@ from gigunion.core.masking import mask_id_number, mask_phone
 from gigunion.core.occupations import Occupation
 from gigunion.members.checks import (
     CheckedWorker,
+    Lookups,
     WorkerInput,
     WorkerInputError,
     phone_error,
@@ -207,8 +208,9 @@ def _join_send_code(request: HttpRequest, channel: JoinChannel | None, values: d
 
 def _join_submit(request: HttpRequest, channel: JoinChannel | None, values: dict[str, str]) -> HttpResponse:
     errors: dict[str, str] = {}
+    lookups = Lookups()  # the join below checks the same details again: it reads from these
     try:
-        worker_check(WorkerInput(**values))
+        worker_check(WorkerInput(**values), lookups=lookups)
     except WorkerInputError as error:
         errors.update(error.errors)
     phone, _message = phone_error(values["phone"], required=True)
@@ -233,6 +235,7 @@ def _join_submit(request: HttpRequest, channel: JoinChannel | None, values: dict
             phone_verified=True,
             channel=channel,
             ip_address=client_ip(request),
+            lookups=lookups,
         )
     except WorkerInputError as error:
         return _join_form(request, channel=channel, values=values, errors=error.errors, status=400)

@@ -8,6 +8,7 @@ export, takes members.view_personal_data (or an administrator) and is audited.
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,7 +20,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -142,12 +143,45 @@ class MemberFilters:
     lapse: bool
 
 
+# A search may be a phone or ID number: it never goes into a URL (server logs, browser history).
+# The form posts it; the list keeps it in the session under a short random key that the URL carries.
+SEARCHES_SESSION_KEY = "office_member_searches"
+SEARCHES_KEPT = 20
+FILTER_FIELDS = ("status", "union", "occupation", "source", "lapse")
+
+
+def _search_remember(request: HttpRequest, text: str) -> str:
+    searches: dict[str, str] = dict(request.session.get(SEARCHES_SESSION_KEY, {}))
+    key = secrets.token_urlsafe(6)
+    searches[key] = text[:100]
+    request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return key
+
+
+def _search_text(request: HttpRequest) -> str:
+    key = request.GET.get("s", "")
+    searches = request.session.get(SEARCHES_SESSION_KEY, {})
+    return str(searches.get(key, "")) if key and isinstance(searches, dict) else ""
+
+
+def _search_redirect(request: HttpRequest) -> HttpResponse:
+    """The posted filter form as a list URL: the filters in the query string, the search text by key."""
+    query = QueryDict(mutable=True)
+    for field in FILTER_FIELDS:
+        if request.POST.get(field):
+            query[field] = request.POST[field]
+    text = request.POST.get("q", "").strip()
+    if text:
+        query["s"] = _search_remember(request, text)
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 def _member_filters(request: HttpRequest) -> MemberFilters:
     status = request.GET.get("status", STATUS_OPEN)
     occupation = request.GET.get("occupation", "")
     source = request.GET.get("source", "")
     return MemberFilters(
-        q=request.GET.get("q", "").strip(),
+        q=_search_text(request).strip(),
         status=status if status in (STATUS_OPEN, STATUS_ALL, *MembershipStatus.values) else STATUS_OPEN,
         union_id=int_or_none(request.GET.get("union")),
         occupation=occupation if occupation in Occupation.values else "",
@@ -176,9 +210,11 @@ def _filtered_memberships(request: HttpRequest, filters: MemberFilters) -> Query
 
 
 @staff_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member_list(request: HttpRequest) -> HttpResponse:
     """Members of the jurisdiction: search, filters, masked ID numbers and phones, Excel export."""
+    if request.method == "POST":
+        return _search_redirect(request)
     filters = _member_filters(request)
     memberships = _filtered_memberships(request, filters)
     jurisdiction = access.require_jurisdiction(request.user)

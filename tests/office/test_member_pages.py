@@ -171,6 +171,13 @@ def test_the_list_shows_the_jurisdiction_only_with_masked_personal_data(cast: Ca
     assert sorted(listed_people(city)) == sorted([members.rider.pk, members.other_member.pk])
 
 
+def search(browser: Client, query: str, **filters: str) -> tuple[str, Any]:
+    """Post the filter form with a search; (the list URL it redirects to, the list page)."""
+    posted = browser.post("/office/members/", {"q": query, **filters})
+    assert posted.status_code == 302
+    return posted["Location"], browser.get(posted["Location"])
+
+
 @pytest.mark.parametrize(
     ("query", "found"),
     [
@@ -186,12 +193,29 @@ def test_the_list_shows_the_jurisdiction_only_with_masked_personal_data(cast: Ca
     ],
 )
 def test_search_finds_by_name_phone_and_id_number(cast: Cast, members: Members, query: str, found: list[str]) -> None:
-    response = client(cast, "city_staff").get("/office/members/", {"q": query})
+    url, response = search(client(cast, "city_staff"), query)
     assert listed_people(response) == [getattr(members, name).pk for name in found]
+    assert query not in url
+    assert url.startswith("/office/members/?s=")
+
+
+def test_a_search_stays_out_of_the_url_and_keeps_the_filters(cast: Cast, members: Members) -> None:
+    browser = client(cast, "city_staff")
+    url, response = search(browser, RIDER_PHONE, status="all", occupation="delivery_rider")
+    assert RIDER_PHONE not in url
+    assert "status=all" in url
+    assert "occupation=delivery_rider" in url
+    assert listed_people(response) == [members.rider.pk]
+    assert f'name="q" value="{RIDER_PHONE}"' in response.content.decode()
+    # Another session does not know the key: its list is unsearched, not someone else's search.
+    url, _response = search(browser, OTHER_PHONE)
+    assert listed_people(browser.get(url)) == [members.other_member.pk]
+    assert sorted(listed_people(client(cast, "city_staff").get(url))) == [members.rider.pk, members.other_member.pk]
 
 
 def test_a_district_cannot_find_another_districts_member(cast: Cast, members: Members) -> None:
-    assert listed_people(client(cast, "district_staff").get("/office/members/", {"q": OTHER_PHONE})) == []
+    _url, response = search(client(cast, "district_staff"), OTHER_PHONE)
+    assert listed_people(response) == []
 
 
 def test_filters_by_status_union_occupation_and_source(cast: Cast, members: Members) -> None:
@@ -350,7 +374,9 @@ def test_an_unmasked_export_takes_the_permission_and_is_audited(cast: Cast, memb
 
 
 def test_the_export_follows_the_filters(cast: Cast, members: Members) -> None:
-    response = client(cast, "city_staff").get("/office/members/", {"format": "xlsx", "q": "马建国", "page": "3"})
+    browser = client(cast, "city_staff")
+    url, _page = search(browser, "马建国")
+    response = browser.get(f"{url}&format=xlsx&page=3")
     assert [row[0] for row in xlsx_rows(response)[1:]] == ["马建国"]
     assert AuditEvent.objects.get(action="personal_data.export").details == {"rows": 1, "unmasked": False}
 
