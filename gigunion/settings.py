@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "gigunion.enterprises",
     "gigunion.founding",
     "gigunion.members",
+    "gigunion.platforms",
+    "gigunion.ledger",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces

@@ -8,7 +8,8 @@ federation, a street union and a grassroots union. People:
 - other_district_staff: operator at 云岩区总工会;
 - outsider: a logged-in account that belongs to no union organization.
 Members: the `members` fixture adds a rider member in 南明区 and a member in 云岩区 (tests/people.py).
-Platform clients join the cast in the issue that brings them.
+Platform clients: the `platforms` fixture adds 满帮 (agreement with the city) and 好活 (with the other
+district), each with API keys (tests/platforms.py).
 """
 
 from __future__ import annotations
@@ -151,3 +152,11 @@ def members(cast: Cast) -> Any:
     from tests.people import build_members
 
     return build_members(cast)
+
+
+@pytest.fixture
+def platforms(cast: Cast) -> Any:
+    """The platform clients 满帮 and 好活 with their API keys (tests/platforms.py)."""
+    from tests.platforms import build_platforms
+
+    return build_platforms(cast)

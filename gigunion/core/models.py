@@ -47,6 +47,12 @@ class AuditAction(models.TextChoices):
     STAFF_ASSIGNED = "staff.assigned", _("Staff account assigned")
     STAFF_CHANGED = "staff.changed", _("Staff account changed")
     REGIONS_LOADED = "regions.loaded", _("Regions loaded")
+    PLATFORM_CHANGED = "platform.changed", _("Platform partner created or changed")
+    API_KEY_ISSUED = "api_key.issued", _("API key issued")
+    API_KEY_ROTATED = "api_key.rotated", _("API key rotated")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    ROSTER_IMPORTED = "roster.imported", _("Worker roster imported")
+    WORKERS_INVITED = "workers.invited", _("Workers invited to join")
 
 
 class AuditEvent(AppendOnlyModel):

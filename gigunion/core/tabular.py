@@ -35,9 +35,11 @@ __all__ = [
     "Column",
     "RowError",
     "Sheet",
+    "Stream",
     "TabularError",
     "missing_required",
     "read_table",
+    "stream_table",
     "template_csv",
     "template_xlsx",
     "write_errors_csv",
@@ -113,6 +115,54 @@ def read_table(
         return _read(records, lookup, columns, max_rows)
     finally:
         records.close()  # closes the workbook at once, also when reading stops early
+
+
+@dataclass
+class Stream:
+    """A file read row by row, for lists too long to hold as dicts (a million-row roster).
+
+    `rows` yields (row number in the file, the raw cell texts in the order of the format's columns, ""
+    for a column the file lacks); blank rows are skipped. Cells are NOT normalized: the importer
+    normalizes what it reads (``normalize_text``; ASCII cells only need ``strip``). Reading may raise
+    TabularError part-way (a malformed CSV line), so write the rows in one transaction.
+    """
+
+    rows: Iterator[tuple[int, list[str]]]
+    warnings: list[str]
+    headers: dict[str, str]
+    total: int  # about how many records lie below the header, for progress (0: unknown, as for XLSX)
+
+
+def stream_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> Stream:
+    """Open a CSV or XLSX file for reading row by row; TabularError if its header cannot be read."""
+    lookup = _header_lookup(columns)
+    if _file_kind(data, filename) == "xlsx":
+        records = _xlsx_records(data)
+        total = 0
+    else:
+        text = _decode(data)
+        records = _csv_text_records(text)
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        total = max(lines - 1, 0)  # an estimate: a quoted line break counts as a row here
+    header = _header(records, lookup, columns)
+    picks = [header.positions.get(column.key) for column in columns]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        seen = False
+        try:
+            for number, cells in records:
+                width = len(cells)
+                values = [cells[index] if index is not None and index < width else "" for index in picks]
+                if not any(value.strip() for value in values):
+                    continue
+                seen = True
+                yield number, values
+        finally:
+            records.close()
+        if not seen:
+            raise TabularError(_("The file has no data rows below the header row."), code="empty")
+
+    return Stream(rows=rows(), warnings=header.warnings, headers=header.headers, total=total)
 
 
 def missing_required(row_number: int, values: Mapping[str, str], columns: Sequence[Column]) -> list[RowError]:
@@ -203,12 +253,17 @@ def template_csv(columns: Sequence[Column]) -> bytes:
 # ---------------------------------------------------------------------------
 
 
-def _read(
-    records: Iterator[tuple[int, list[str]]],
-    lookup: Mapping[str, Column],
-    columns: Sequence[Column],
-    max_rows: int,
-) -> Sheet:
+@dataclass
+class _Header:
+    positions: dict[str, int]  # column key -> index of its cell in a record
+    headers: dict[str, str]
+    warnings: list[str]
+    header_row: list[str]
+
+
+def _header(
+    records: Iterator[tuple[int, list[str]]], lookup: Mapping[str, Column], columns: Sequence[Column]
+) -> _Header:
     first = next(records, None)
     header_row = [normalize_text(cell) for cell in first[1]] if first is not None else []
     while header_row and not header_row[-1]:
@@ -243,11 +298,20 @@ def _read(
             _("Required columns are missing: %(names)s.") % {"names": ", ".join(missing)},
             code="missing_columns",
         )
+    return _Header(positions=positions, headers=headers, warnings=warnings, header_row=header_row)
 
+
+def _read(
+    records: Iterator[tuple[int, list[str]]],
+    lookup: Mapping[str, Column],
+    columns: Sequence[Column],
+    max_rows: int,
+) -> Sheet:
+    header = _header(records, lookup, columns)
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in records:
         values = dict.fromkeys((column.key for column in columns), "")
-        for key, index in positions.items():
+        for key, index in header.positions.items():
             if index < len(cells):
                 values[key] = normalize_text(cells[index])
         if not any(values.values()):
@@ -260,7 +324,7 @@ def _read(
         rows.append((number, values))
     if not rows:
         raise TabularError(_("The file has no data rows below the header row."), code="empty")
-    return Sheet(rows=rows, warnings=warnings, header_row=header_row, headers=headers)
+    return Sheet(rows=rows, warnings=header.warnings, header_row=header.header_row, headers=header.headers)
 
 
 def _header_key(text: str) -> str:
@@ -308,7 +372,10 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_records(data: bytes) -> _Records:
-    text = _decode(data)
+    return _csv_text_records(_decode(data))
+
+
+def _csv_text_records(text: str) -> _Records:
     first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -173,3 +173,25 @@ def test_mask_phone():
 )
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
+
+
+def test_stored_values_are_aes_gcm_and_values_written_as_fernet_still_read(settings):
+    key = new_key()
+    settings.DATA_ENCRYPTION_KEYS = [key]
+    legacy = Fernet(key.encode("ascii")).encrypt(ID_NUMBER.encode()).decode("ascii")
+
+    assert crypto.encrypt(ID_NUMBER).startswith("g2.")
+    assert crypto.decrypt(legacy) == ID_NUMBER
+    rotated = crypto.rotate(legacy)
+    assert rotated.startswith("g2.")
+    assert crypto.decrypt(rotated) == ID_NUMBER
+
+
+def test_a_tampered_aes_gcm_value_raises_decryption_error():
+    token = crypto.encrypt(ID_NUMBER)
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+
+    with pytest.raises(DecryptionError):
+        crypto.decrypt(tampered)
+    with pytest.raises(DecryptionError):
+        crypto.decrypt("g2.@@not-base64@@")
