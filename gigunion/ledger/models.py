@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gigunion.core.fields import EncryptedTextField
+from gigunion.core.fields import EncryptedTextField, RowIdKeyField
 from gigunion.core.masking import mask_id_number, mask_name, mask_phone
 from gigunion.core.occupations import Occupation
 from gigunion.enterprises.models import Enterprise
@@ -61,7 +61,7 @@ class Source(models.Model):
 class Worker(models.Model):
     """One person in the ledger: the latest of what the sources say about them."""
 
-    id = models.BigIntegerField(primary_key=True, editable=False)  # worker_key(id_number_index)
+    id = RowIdKeyField(primary_key=True, editable=False)  # worker_key(id_number_index)
     id_number_index = models.CharField(max_length=64, editable=False)
     name = models.CharField(_("name"), max_length=64)
     id_number = EncryptedTextField(_("ID number"))
@@ -85,9 +85,8 @@ class Worker(models.Model):
     active = models.BooleanField(_("at work"), default=True)
     first_seen = models.DateField(_("first seen"))
     last_seen = models.DateField(_("last seen"))
-    # A hash of what the sources said last (name, phone, occupation, region, employer, active): a row
-    # saying the same again is "unchanged" without decrypting anything.
-    digest = models.CharField(max_length=16, editable=False)
+    # A keyed hash of the phone: a roster giving the same phone again is "unchanged" without decrypting.
+    phone_digest = models.CharField(max_length=16, blank=True, editable=False)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -115,7 +114,8 @@ class Sighting(models.Model):
     """A source lists a worker: with the platform's id for them, at work or not, first and last seen."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+", db_index=False)
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="sightings")
+    # (worker, source) is unique and indexed in that order, which also serves "the sightings of a worker".
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="sightings", db_index=False)
     platform = models.CharField(_("platform"), max_length=64, blank=True)
     external_id = models.CharField(_("platform worker id"), max_length=64, blank=True)
     active = models.BooleanField(_("at work"), default=True)
@@ -124,7 +124,7 @@ class Sighting(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["source", "worker"], name="sighting_source_worker")]
+        constraints = [models.UniqueConstraint(fields=["worker", "source"], name="sighting_worker_source")]
         indexes = [
             models.Index(
                 fields=["source", "external_id"],

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gigunion.office import applications, members, registry, views, worklist
+from gigunion.office import applications, members, platforms, registry, views, worklist
 
 app_name = "office"
 
@@ -58,4 +58,9 @@ urlpatterns = [
     path("channels/<int:channel_id>/poster/", members.channel_poster, name="channel_poster"),
     path("join-rules/", members.join_rules, name="join_rules"),
     path("join-rules/<int:route_id>/delete/", members.join_rule_delete, name="join_rule_delete"),
+    path("platforms/", platforms.platform_list, name="platform_list"),
+    path("platforms/<int:platform_id>/", platforms.platform_detail, name="platform_detail"),
+    path("platforms/<int:platform_id>/keys/", platforms.key_issue, name="platform_key_issue"),
+    path("platforms/keys/<int:key_id>/rotate/", platforms.key_rotate, name="platform_key_rotate"),
+    path("platforms/keys/<int:key_id>/revoke/", platforms.key_revoke, name="platform_key_revoke"),
 ]

@@ -1,0 +1,850 @@
+"""Taking in worker rosters (用工人员名册, FORMATS.md) from files and from the platform API (ADR 0008).
+
+A roster row says: this person (name, ID number, phone) works as this occupation in this region, for
+this employer, on this platform with this platform id, and is (or is not) at work. Rows are checked
+one by one with the messages every other form uses; valid rows go into the ledger:
+
+- the person's Worker, found by the blind index of the ID number (its primary key *is* that index
+  read as a number): created, or brought up to date with what the row states. A blank cell states
+  nothing (a phone or employer another source gave is kept); a roster older than what the ledger
+  already holds (`as_of` before the worker's last_seen) changes nothing but first_seen;
+- the Sighting of the person by this source, with the platform id and first and last seen dates.
+
+A row counts as imported when this source lists the person for the first time, updated when it
+changes something, unchanged otherwise; importing the same file again writes nothing.
+
+Speed is the point (a province pushes millions of rows): rows are streamed, checked with a fast path
+that falls back to the shared checks for the message when a value is wrong, and written in chunks
+sorted by key with one read and one executemany per table. The whole import is one transaction, so a
+file that breaks part-way, or an import that is killed, leaves the ledger as it was, and running it
+again completes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import mul
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gigunion.core import crypto
+from gigunion.core.db import analyze
+from gigunion.core.exceptions import DomainError
+from gigunion.core.imports import ImportReport, ProgressCallback
+from gigunion.core.models import AuditAction
+from gigunion.core.occupations import OCCUPATION_NAMES, Occupation
+from gigunion.core.services import audit_record
+from gigunion.core.tabular import Column, RowError, stream_table
+from gigunion.core.validators import CreditCodeError, normalize_text, parse_credit_code
+from gigunion.ledger.models import RosterBatch, Sighting, Source, Worker
+from gigunion.members.checks import Lookups, id_number_error, phone_error
+from gigunion.members.identity import normalize_name, plausible_name
+from gigunion.members.imports import MEMBER_COLUMNS
+from gigunion.members.selectors import ID_INDEX_PURPOSE
+from gigunion.platforms.models import Platform
+
+# The roster's columns are the member list's first ten (FORMATS.md: the member list is the roster plus).
+ROSTER_COLUMNS = [
+    *MEMBER_COLUMNS[:9],
+    Column("active", "在岗", help="是/否，默认是"),
+]
+assert [column.key for column in ROSTER_COLUMNS] == [
+    "name",
+    "id_number",
+    "phone",
+    "occupation",
+    "platform",
+    "external_id",
+    "employer",
+    "employer_credit_code",
+    "work_region",
+    "active",
+]
+HEADER = {column.key: column.header for column in ROSTER_COLUMNS}
+(_NAME, _ID, _PHONE, _OCCUPATION, _PLATFORM, _EXTERNAL_ID, _EMPLOYER, _CREDIT_CODE, _REGION, _ACTIVE) = range(10)
+
+# Rows written at a time: sorted by key, one read and one executemany per table.
+CHUNK = 10_000
+# After writing this many rows, refresh the planner's statistics (a first import of a big roster).
+_ANALYZE_AFTER = 50_000
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+_PERMITS = ("81", "82", "83")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_ACTIVE_WORDS = {
+    "": True,
+    "是": True,
+    "在岗": True,
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "否": False,
+    "离岗": False,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
+_OCCUPATIONS: dict[str, str] = {
+    **{name: str(occupation.value) for name, occupation in OCCUPATION_NAMES.items()},
+    **{str(value): str(value) for value in Occupation.values},
+}
+
+
+def _clean(text: str) -> str:
+    """A cell as the validators see it: ASCII only needs stripping; the rest is NFKC-normalized."""
+    return text.strip() if text.isascii() else normalize_text(text)
+
+
+@dataclass(slots=True)
+class RosterRow:
+    """One valid roster row, ready to write."""
+
+    number: int  # row in the file (header = 1), or index in an API batch
+    key: int
+    index: str
+    name: str
+    id_number: str
+    phone: str  # "" when the row gives none
+    occupation: str
+    platform: str
+    external_id: str
+    employer_id: int | None
+    employer_name: str
+    region: str
+    active: bool
+    birth_year: int
+    sex: str
+    origin: str
+
+
+class RosterChecker:
+    """Checks roster rows (cells in ROSTER_COLUMNS order), remembering every lookup across a file."""
+
+    def __init__(
+        self,
+        *,
+        today: date,
+        scope_prefix: str = "",
+        scope_message: str = "",
+        platform_name: str = "",
+        lookups: Lookups | None = None,
+    ) -> None:
+        self.today = today
+        self.scope_prefix = scope_prefix
+        self.scope_message = scope_message or _("This region is outside your jurisdiction.")
+        self.platform_name = platform_name
+        self.lookups = lookups or Lookups()
+        self.index_of = crypto.blind_indexer(purpose=ID_INDEX_PURPOSE)
+        self._names: dict[str, tuple[str, bool]] = {}
+        self._births: dict[str, int | None] = {}
+        self._heads: dict[str, bool] = {}
+        self._regions: dict[str, tuple[str, str]] = {}  # code text -> (code, message)
+        self._credit: dict[str, tuple[int | None, str]] = {}
+        self._employers_by_name: dict[tuple[str, str], int | None] = {}
+        self._occupations: dict[str, str] = {}
+        self._active: dict[str, int] = {}
+
+    def check(self, number: int, cells: Sequence[str]) -> tuple[RosterRow | None, list[RowError]]:
+        # The common case costs dictionary lookups: every distinct cell text is checked once and the
+        # answer remembered; messages are only translated for rows that need them.
+        name_ok = self._names.get(cells[_NAME]) or self._name(cells[_NAME])
+        id_number, birth_year, id_message = self._id_number(cells[_ID])
+        phone = cells[_PHONE]
+        if phone and not (len(phone) == 11 and _MOBILE.fullmatch(phone)):
+            phone = _clean(phone)
+        occupation = self._occupations.get(cells[_OCCUPATION])
+        if occupation is None:
+            occupation = self._occupation(cells[_OCCUPATION])
+        region = self._regions.get(cells[_REGION]) or self._region(cells[_REGION])
+        credit_text = cells[_CREDIT_CODE]
+        credit = (self._credit.get(credit_text) or self._employer_by_credit_code(credit_text)) if credit_text else None
+        active = self._active.get(cells[_ACTIVE])
+        if active is None:
+            active = self._active_word(cells[_ACTIVE])
+
+        if (
+            not name_ok[1]
+            or id_message
+            or (phone and not _MOBILE.fullmatch(phone))
+            or not occupation
+            or region[1]
+            or (credit is not None and credit[1])
+            or active < 0
+        ):
+            return None, self._errors(number, cells, name_ok, id_message, phone, occupation, region, credit, active)
+
+        assert birth_year is not None
+        region_code = region[0]
+        employer_id = credit[0] if credit is not None else None
+        employer_name = cells[_EMPLOYER]
+        if employer_name:
+            employer_name = _clean(employer_name)[:128]
+            if employer_id is None and employer_name:
+                employer_id = self._employer_by_name(employer_name, region_code[:4])
+        index = self.index_of(id_number)
+        platform = cells[_PLATFORM]
+        external_id = cells[_EXTERNAL_ID]
+        return (
+            RosterRow(
+                number=number,
+                key=int(index[:15], 16),  # worker_key(index), inline
+                index=index,
+                name=name_ok[0],
+                id_number=id_number,
+                phone=phone,
+                occupation=occupation,
+                platform=_clean(platform)[:64] if platform else self.platform_name,
+                external_id=_clean(external_id)[:64] if external_id else "",
+                employer_id=employer_id,
+                employer_name=employer_name,
+                region=region_code,
+                active=active == 1,
+                birth_year=birth_year,
+                sex="male" if int(id_number[16]) % 2 else "female",
+                origin=id_number[:6],
+            ),
+            [],
+        )
+
+    def _errors(
+        self,
+        number: int,
+        cells: Sequence[str],
+        name_ok: tuple[str, bool],
+        id_message: str,
+        phone: str,
+        occupation: str,
+        region: tuple[str, str],
+        credit: tuple[int | None, str] | None,
+        active: int,
+    ) -> list[RowError]:
+        """Every message of a rejected row, in column order."""
+        required = _("This field is required.")
+        errors: list[RowError] = []
+        if not name_ok[0]:
+            errors.append(RowError(number, HEADER["name"], required))
+        elif not name_ok[1]:
+            errors.append(
+                RowError(number, HEADER["name"], _("A name is 2 to 30 Chinese characters or letters (· allowed)."))
+            )
+        if id_message:
+            errors.append(RowError(number, HEADER["id_number"], id_message))
+        if phone and not _MOBILE.fullmatch(phone):
+            _phone, message = phone_error(phone, required=False)
+            if message:
+                errors.append(RowError(number, HEADER["phone"], message))
+        if not occupation:
+            text = _("Choose an occupation from the list.") if cells[_OCCUPATION].strip() else required
+            errors.append(RowError(number, HEADER["occupation"], text))
+        if region[1]:
+            errors.append(RowError(number, HEADER["work_region"], region[1]))
+        if credit is not None and credit[1]:
+            errors.append(RowError(number, HEADER["employer_credit_code"], credit[1]))
+        if active < 0:
+            errors.append(RowError(number, HEADER["active"], _("Write 是 (yes) or 否 (no).")))
+        return errors
+
+    # Each of these answers one distinct cell text and is remembered.
+
+    def _occupation(self, raw: str) -> str:
+        code = _OCCUPATIONS.get(_clean(raw), "")
+        self._occupations[raw] = code
+        return code
+
+    def _active_word(self, raw: str) -> int:
+        """1 at work, 0 not, -1 not a yes or no."""
+        answer = _ACTIVE_WORDS.get(_clean(raw).casefold())
+        value = -1 if answer is None else int(answer)
+        self._active[raw] = value
+        return value
+
+    def _employer_by_name(self, name: str, city_prefix: str) -> int | None:
+        key = (name, city_prefix)
+        if key not in self._employers_by_name:
+            found = self.lookups.employer_by_name(name, city_prefix)
+            self._employers_by_name[key] = found.pk if found is not None else None
+        return self._employers_by_name[key]
+
+    def _name(self, raw: str) -> tuple[str, bool]:
+        name = normalize_name(raw)
+        answer = (name, plausible_name(name))
+        if len(self._names) < 200_000:
+            self._names[raw] = answer
+        return answer
+
+    def _id_number(self, raw: str) -> tuple[str, int | None, str]:
+        """(ID number, birth year, "") for a valid one; ("", None, message) otherwise."""
+        number = raw if len(raw) == 18 and raw.isdigit() else _clean(raw).upper()
+        if len(number) == 18 and number[:17].isdigit():
+            check = _ID_CHECK_CHARS[sum(map(mul, map(int, number[:17]), _ID_WEIGHTS)) % 11]
+            if check == number[17]:
+                birth = number[6:14]
+                year = self._births[birth] if birth in self._births else self._birth(birth)
+                head = number[:6]
+                known = self._heads[head] if head in self._heads else self._head(head)
+                if year is not None and known:
+                    return number, year, ""
+        if not raw.strip():
+            return "", None, str(_("This field is required."))
+        # Not the common shape: the shared check says exactly what is wrong (or accepts, e.g. with spaces).
+        info, message = id_number_error(raw, today=self.today, lookups=self.lookups)
+        if info is None:
+            return "", None, message
+        return info.number, info.birth_date.year, ""
+
+    def _birth(self, text: str) -> int | None:
+        try:
+            born = datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            born = None
+        year = born.year if born is not None and date(1900, 1, 1) <= born <= self.today else None
+        self._births[text] = year
+        return year
+
+    def _head(self, code: str) -> bool:
+        # A code that is or ever was issued (ID numbers keep the code of the year they were issued);
+        # residence permits of Hong Kong, Macao and Taiwan residents begin 81, 82, 83.
+        known = code.startswith(_PERMITS) or self.lookups.code_known(code)
+        self._heads[code] = known
+        return known
+
+    def _region(self, raw: str) -> tuple[str, str]:
+        code = _clean(raw)
+        if not code:
+            answer = ("", _("This field is required."))
+        else:
+            region = self.lookups.region(code)
+            if region is None:
+                answer = ("", _("This is not a current 6, 9 or 12-digit region code."))
+            elif not region.code.startswith(self.scope_prefix):
+                answer = ("", self.scope_message)
+            else:
+                answer = (region.code, "")
+        self._regions[raw] = answer
+        return answer
+
+    def _employer_by_credit_code(self, raw: str) -> tuple[int | None, str]:
+        try:
+            code = parse_credit_code(raw)
+        except CreditCodeError:
+            answer: tuple[int | None, str] = (
+                None,
+                _("The employer's unified social credit code is not valid (18 characters, GB 32100)."),
+            )
+        else:
+            employer = self.lookups.employer_by_credit_code(code)
+            answer = (employer.pk if employer is not None else None, "")
+        self._credit[raw] = answer
+        return answer
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+ROW_IMPORTED, ROW_UPDATED, ROW_UNCHANGED = "imported", "updated", "unchanged"
+
+
+@dataclass
+class _Stored:
+    index: str
+    name: str
+    phone_digest: str
+    occupation: str
+    region: str
+    employer_id: int | None
+    employer_name: str
+    active: bool
+    first_seen: date
+    last_seen: date
+
+
+@dataclass
+class _StoredSighting:
+    pk: int
+    platform: str
+    external_id: str
+    active: bool
+    first_seen: date
+    last_seen: date
+
+
+def _in_clause(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column IN (values)` as one bound parameter: a JSON array on SQLite, an array on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608 (column is ours)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass
+class _Writer:
+    source: Source
+    as_of: date
+    stamp: datetime
+    statuses: dict[int, str] | None = None
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: int = 0
+    phone_digest: Callable[[str], str] = field(init=False)
+    encrypt: Callable[[str], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        digest = crypto.short_digester(purpose="ledger.phone")
+        self.phone_digest = lambda phone: digest(phone) if phone else ""
+        self.encrypt = crypto.encryptor()
+
+    def _count(self, row: RosterRow, status: str) -> None:
+        if status == ROW_IMPORTED:
+            self.imported += 1
+        elif status == ROW_UPDATED:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+        if self.statuses is not None:
+            self.statuses[row.number] = status
+
+    def write(self, rows: list[RosterRow], errors: list[RowError]) -> None:
+        rows.sort(key=lambda row: row.key)
+        keys = [row.key for row in rows]
+        workers = self._workers(keys)
+        sightings = self._sightings(keys)
+        owners = self._external_owners(rows, sightings)
+
+        new_workers: list[tuple[Any, ...]] = []
+        changed_workers: list[tuple[Any, ...]] = []
+        seen_workers: list[tuple[Any, ...]] = []
+        new_sightings: list[tuple[Any, ...]] = []
+        changed_sightings: list[tuple[Any, ...]] = []
+        as_of, source_id = self.as_of, self.source.pk
+        for row in rows:
+            stored = workers.get(row.key)
+            if stored is not None and stored.index != row.index:
+                # Two ID numbers whose blind indexes share 60 bits: never merge two people.
+                errors.append(
+                    RowError(
+                        row.number,
+                        HEADER["id_number"],
+                        _("This ID number cannot be taken in; report it to the system's administrators."),
+                    )
+                )
+                continue
+            sighting = sightings.get(row.key)
+            if row.external_id and (sighting is None or sighting.external_id != row.external_id):
+                owner = owners.get(row.external_id)
+                if owner is not None and owner != row.key:
+                    errors.append(
+                        RowError(
+                            row.number,
+                            HEADER["external_id"],
+                            _("This platform id already belongs to another ID number in this source."),
+                        )
+                    )
+                    continue
+            changed = False
+            if stored is None:
+                new_workers.append(self._new_worker(row))
+            elif as_of >= stored.last_seen:
+                values = self._worker_changes(row, stored)
+                if values is not None:
+                    changed = True
+                    changed_workers.append(values)
+                elif as_of > stored.last_seen:
+                    seen_workers.append((as_of, row.key))
+            elif as_of < stored.first_seen:
+                seen_workers.append((stored.last_seen, row.key))  # an older roster: only first_seen moves
+                changed_workers.append(self._first_seen(row, stored))
+            if sighting is None:
+                new_sightings.append((source_id, row.key, row.platform, row.external_id, row.active, as_of, as_of))
+                self._count(row, ROW_IMPORTED)
+                continue
+            platform = row.platform or sighting.platform
+            external_id = row.external_id or sighting.external_id
+            newer = as_of >= sighting.last_seen
+            stated = (
+                (platform, external_id, row.active)
+                if newer
+                else (sighting.platform, sighting.external_id, sighting.active)
+            )
+            sighting_changed = stated != (sighting.platform, sighting.external_id, sighting.active)
+            first_seen = min(sighting.first_seen, as_of)
+            last_seen = max(sighting.last_seen, as_of)
+            if sighting_changed or first_seen != sighting.first_seen or last_seen != sighting.last_seen:
+                changed_sightings.append((*stated, first_seen, last_seen, sighting.pk))
+            self._count(row, ROW_UPDATED if changed or sighting_changed else ROW_UNCHANGED)
+
+        self._execute(new_workers, changed_workers, seen_workers, new_sightings, changed_sightings)
+
+    def _new_worker(self, row: RosterRow) -> tuple[Any, ...]:
+        encrypt = self.encrypt
+        return (
+            row.key,
+            row.index,
+            row.name,
+            encrypt(row.id_number),
+            encrypt(row.phone) if row.phone else "",
+            self.phone_digest(row.phone),
+            row.birth_year,
+            row.sex,
+            row.origin,
+            row.occupation,
+            row.region,
+            row.employer_id,
+            row.employer_name,
+            row.active,
+            self.as_of,
+            self.as_of,
+            self.stamp,
+        )
+
+    def _worker_changes(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...] | None:
+        """The UPDATE parameters when the row states something new about the worker, else None."""
+        phone_digest = self.phone_digest(row.phone) if row.phone else stored.phone_digest
+        employer_id = row.employer_id if (row.employer_id or row.employer_name) else stored.employer_id
+        employer_name = row.employer_name or stored.employer_name
+        if (
+            row.name == stored.name
+            and phone_digest == stored.phone_digest
+            and row.occupation == stored.occupation
+            and row.region == stored.region
+            and employer_id == stored.employer_id
+            and employer_name == stored.employer_name
+            and row.active == stored.active
+        ):
+            return None
+        phone = self.encrypt(row.phone) if row.phone and phone_digest != stored.phone_digest else None
+        return (
+            row.name,
+            phone,
+            phone_digest,
+            row.occupation,
+            row.region,
+            employer_id,
+            employer_name,
+            row.active,
+            min(stored.first_seen, self.as_of),
+            max(stored.last_seen, self.as_of),
+            self.stamp,
+            row.key,
+        )
+
+    def _first_seen(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...]:
+        return (
+            stored.name,
+            None,
+            stored.phone_digest,
+            stored.occupation,
+            stored.region,
+            stored.employer_id,
+            stored.employer_name,
+            stored.active,
+            self.as_of,
+            stored.last_seen,
+            self.stamp,
+            row.key,
+        )
+
+    # Reads: one query per table for a whole chunk.
+
+    def _workers(self, keys: list[int]) -> dict[int, _Stored]:
+        clause, params = _in_clause("id", keys)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, id_number_index, name, phone_digest, occupation, work_region_id, employer_id, "  # noqa: S608
+                "employer_name, active, CAST(first_seen AS TEXT), CAST(last_seen AS TEXT) "
+                f"FROM ledger_worker WHERE {clause}",
+                params,
+            )
+            return {
+                row[0]: _Stored(
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7],
+                    bool(row[8]),
+                    _as_date(row[9]),
+                    _as_date(row[10]),
+                )
+                for row in cursor.fetchall()
+            }
+
+    def _sightings(self, keys: list[int]) -> dict[int, _StoredSighting]:
+        clause, params = _in_clause("worker_id", keys)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT worker_id, id, platform, external_id, active, CAST(first_seen AS TEXT), CAST(last_seen AS TEXT) "  # noqa: S608
+                f"FROM ledger_sighting WHERE source_id = %s AND {clause}",
+                [self.source.pk, *params],
+            )
+            return {
+                row[0]: _StoredSighting(row[1], row[2], row[3], bool(row[4]), _as_date(row[5]), _as_date(row[6]))
+                for row in cursor.fetchall()
+            }
+
+    def _external_owners(self, rows: list[RosterRow], sightings: dict[int, _StoredSighting]) -> dict[str, int]:
+        """Platform id -> the worker this source gave it to, for the ids rows give anew."""
+        wanted = [
+            row.external_id
+            for row in rows
+            if row.external_id and (row.key not in sightings or sightings[row.key].external_id != row.external_id)
+        ]
+        if not wanted:
+            return {}
+        clause, params = _in_clause("external_id", wanted)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT external_id, worker_id FROM ledger_sighting "  # noqa: S608
+                f"WHERE source_id = %s AND NOT (external_id = '') AND {clause}",
+                [self.source.pk, *params],
+            )
+            return dict(cursor.fetchall())
+
+    def _execute(
+        self,
+        new_workers: list[tuple[Any, ...]],
+        changed_workers: list[tuple[Any, ...]],
+        seen_workers: list[tuple[Any, ...]],
+        new_sightings: list[tuple[Any, ...]],
+        changed_sightings: list[tuple[Any, ...]],
+    ) -> None:
+        with connection.cursor() as cursor:
+            if new_workers:
+                cursor.executemany(
+                    "INSERT INTO ledger_worker (id, id_number_index, name, id_number, phone, phone_digest, birth_year, "
+                    "sex, origin_region_code, occupation, work_region_id, employer_id, employer_name, active, "
+                    "first_seen, last_seen, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                    "%s, %s, %s, %s)",
+                    new_workers,
+                )
+            if changed_workers:
+                cursor.executemany(
+                    "UPDATE ledger_worker SET name = %s, phone = COALESCE(%s, phone), phone_digest = %s, "
+                    "occupation = %s, work_region_id = %s, employer_id = %s, employer_name = %s, active = %s, "
+                    "first_seen = %s, last_seen = %s, updated_at = %s WHERE id = %s",
+                    changed_workers,
+                )
+            if seen_workers:
+                cursor.executemany("UPDATE ledger_worker SET last_seen = %s WHERE id = %s", seen_workers)
+            if new_sightings:
+                cursor.executemany(
+                    "INSERT INTO ledger_sighting (source_id, worker_id, platform, external_id, active, first_seen, "
+                    "last_seen) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    new_sightings,
+                )
+            if changed_sightings:
+                cursor.executemany(
+                    "UPDATE ledger_sighting SET platform = %s, external_id = %s, active = %s, first_seen = %s, "
+                    "last_seen = %s WHERE id = %s",
+                    changed_sightings,
+                )
+        self.written += len(new_workers) + len(new_sightings)
+
+
+def _checked_rows(
+    records: Iterable[tuple[int, Sequence[str]]], checker: RosterChecker, errors: list[RowError]
+) -> Iterator[RosterRow]:
+    """Valid rows; errors collected. A second row of the same ID number or platform id is rejected."""
+    by_index: dict[str, int] = {}
+    by_external_id: dict[str, tuple[int, int]] = {}  # platform id -> (row, key)
+    for number, cells in records:
+        row, row_errors = checker.check(number, cells)
+        if row is None:
+            errors.extend(row_errors)
+            continue
+        first = by_index.setdefault(row.index, number)
+        if first != number:
+            errors.append(
+                RowError(
+                    number, HEADER["id_number"], _("The same ID number is already on row %(row)d.") % {"row": first}
+                )
+            )
+            continue
+        if row.external_id:
+            other = by_external_id.setdefault(row.external_id, (number, row.key))
+            if other[0] != number:
+                errors.append(
+                    RowError(
+                        number,
+                        HEADER["external_id"],
+                        _("The same platform id is already on row %(row)d.") % {"row": other[0]},
+                    )
+                )
+                continue
+        yield row
+
+
+def _batched(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
+    batch: list[RosterRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class RosterResult:
+    """What taking in a roster did: the counts, per-row errors and (for the API) each row's status."""
+
+    report: ImportReport
+    batch: RosterBatch | None
+    statuses: dict[int, str]
+
+
+def roster_write(
+    *,
+    records: Iterable[tuple[int, Sequence[str]]],
+    checker: RosterChecker,
+    source: Source,
+    as_of: date,
+    progress: Callable[[int], None] | None = None,
+    keep_statuses: bool = False,
+) -> tuple[_Writer, list[RowError]]:
+    """Check and write rows (call inside a transaction); returns the writer's counts and the errors.
+
+    `progress` is told how many records have been read after each chunk.
+    """
+    errors: list[RowError] = []
+    writer = _Writer(source=source, as_of=as_of, stamp=timezone.now(), statuses={} if keep_statuses else None)
+    read = [0]
+
+    def counted() -> Iterator[tuple[int, Sequence[str]]]:
+        for record in records:
+            read[0] += 1
+            yield record
+
+    for batch in _batched(_checked_rows(counted(), checker, errors), CHUNK):
+        writer.write(batch, errors)
+        if progress is not None:
+            progress(read[0])
+    if progress is not None:
+        progress(read[0])
+    return writer, errors
+
+
+def roster_import(
+    *,
+    data: bytes,
+    filename: str,
+    source: Source,
+    scope_prefix: str = "",
+    actor: User | None = None,
+    progress: ProgressCallback | None = None,
+    as_of: date | None = None,
+) -> ImportReport:
+    """Import a roster file (FORMATS.md, 用工人员名册) from `source`: valid rows are taken, the rest reported.
+
+    `scope_prefix` bounds the work regions rows may name (the importer's jurisdiction; "" for all).
+    `as_of` is the date the roster describes (default today). Raises TabularError when the file cannot
+    be read at all, before anything is written.
+    """
+    stream = stream_table(data, filename=filename, columns=ROSTER_COLUMNS)
+    today = timezone.localdate()
+    as_of = as_of or today
+    checker = RosterChecker(
+        today=today, scope_prefix=scope_prefix, platform_name=source.platform.name if source.platform else ""
+    )
+    report = ImportReport(warnings=list(stream.warnings))
+    total = stream.total
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, max(total, done))
+
+    with transaction.atomic():
+        writer, errors = roster_write(records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick)
+        report.imported, report.updated, report.unchanged = writer.imported, writer.updated, writer.unchanged
+        report.errors = sorted(errors, key=lambda error: error.row)
+        batch = RosterBatch.objects.create(
+            source=source,
+            via=RosterBatch.Via.FILE,
+            filename=filename[:200],
+            as_of=as_of,
+            rows=writer.imported + writer.updated + writer.unchanged + report.rejected,
+            imported=writer.imported,
+            updated=writer.updated,
+            unchanged=writer.unchanged,
+            rejected=report.rejected,
+            created_by=actor,
+        )
+        if actor is not None:
+            audit_record(
+                action=AuditAction.ROSTER_IMPORTED,
+                actor=actor,
+                object_type="roster_batch",
+                object_id=batch.pk,
+                region_code=scope_prefix,
+                details={"source": source.name, "imported": writer.imported, "updated": writer.updated},
+            )
+        if writer.written >= _ANALYZE_AFTER:
+            analyze(Worker, Sighting)
+    return report
+
+
+class RosterRejected(DomainError):
+    """A pushed batch with invalid rows: nothing of it was written. `errors` name each row by its index."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(_("Some workers in the batch are not valid; nothing was stored."), code="invalid_rows")
+        self.errors = errors
+
+
+def roster_push(*, platform: Platform, rows: Sequence[Mapping[str, str]], as_of: date | None = None) -> RosterResult:
+    """Take in a batch of workers a platform pushes through the API, all or nothing.
+
+    Each row maps ROSTER_COLUMNS keys to text (missing keys are blank). Rows are numbered by their
+    index in the batch. Work regions must lie in the region of the federation holding the platform's
+    agreement. Raises RosterRejected, writing nothing, when any row is invalid; otherwise returns each
+    row's status (imported, updated, unchanged) by index and the RosterBatch recorded.
+    """
+    from gigunion.ledger.services import source_for_platform
+
+    source = source_for_platform(platform)
+    organization = platform.organization
+    today = timezone.localdate()
+    as_of = as_of or today
+    checker = RosterChecker(
+        today=today,
+        scope_prefix=organization.region_prefix,
+        scope_message=_("This region is outside the region of the platform's agreement (%(union)s).")
+        % {"union": organization.name},
+        platform_name=platform.name,
+    )
+    keys = [column.key for column in ROSTER_COLUMNS]
+    records = [(number, [str(row.get(key) or "") for key in keys]) for number, row in enumerate(rows)]
+    with transaction.atomic():
+        writer, errors = roster_write(records=records, checker=checker, source=source, as_of=as_of, keep_statuses=True)
+        if errors:
+            transaction.set_rollback(True)
+            raise RosterRejected(sorted(errors, key=lambda error: error.row))
+        report = ImportReport(imported=writer.imported, updated=writer.updated, unchanged=writer.unchanged)
+        batch = RosterBatch.objects.create(
+            source=source,
+            via=RosterBatch.Via.API,
+            as_of=as_of,
+            rows=len(records),
+            imported=writer.imported,
+            updated=writer.updated,
+            unchanged=writer.unchanged,
+        )
+    return RosterResult(report=report, batch=batch, statuses=writer.statuses or {})
