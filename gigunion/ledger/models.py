@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gigunion.core.fields import EncryptedTextField, RowIdKeyField
@@ -121,6 +122,8 @@ class Sighting(models.Model):
     active = models.BooleanField(_("at work"), default=True)
     first_seen = models.DateField(_("first seen"))
     last_seen = models.DateField(_("last seen"))
+    # A keyed hash of everything the source's row said: the same row again is "unchanged" at a glance.
+    digest = models.CharField(max_length=16, editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -165,3 +168,42 @@ class RosterBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InvitationChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    PLATFORM = "platform", _("Platform app")
+
+
+INVITATION_DAYS = 30  # an invitation link stays valid this long; a worker gets at most one SMS in that time
+
+
+class Invitation(models.Model):
+    """An invitation to join (邀请入会) sent to a worker of the ledger: a personal link /m/i/<code>/.
+
+    Only a digest of the code is stored: the link in the text message (or the platform's app) is the
+    one copy of it. Opening the link issues a fresh one-tap join token from the worker's ledger record.
+    """
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="invitations", db_index=False)
+    organization = models.ForeignKey(
+        "orgs.UnionOrganization", on_delete=models.CASCADE, related_name="+", verbose_name=_("inviting union")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=InvitationChannel.choices)
+    code_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["worker", "channel", "created_at"], name="invitation_worker_recent")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.channel} {self.created_at:%Y-%m-%d}"

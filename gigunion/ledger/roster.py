@@ -356,28 +356,12 @@ class RosterChecker:
 ROW_IMPORTED, ROW_UPDATED, ROW_UNCHANGED = "imported", "updated", "unchanged"
 
 
-@dataclass
-class _Stored:
-    index: str
-    name: str
-    phone_digest: str
-    occupation: str
-    region: str
-    employer_id: int | None
-    employer_name: str
-    active: bool
-    first_seen: date
-    last_seen: date
-
-
-@dataclass
-class _StoredSighting:
-    pk: int
-    platform: str
-    external_id: str
-    active: bool
-    first_seen: date
-    last_seen: date
+# What a worker row holds that a roster row may change, as read back: (id_number_index, name,
+# phone_digest, occupation, region, employer_id, employer_name, active, first_seen, last_seen), dates
+# as ISO text (compared as text, never parsed).
+_Stored = tuple[str, str, str, str, str, "int | None", str, bool, str, str]
+# A sighting as read back: (pk, digest, platform, external_id, active, first_seen, last_seen).
+_StoredSighting = tuple[int, str, str, str, bool, str, str]
 
 
 def _in_clause(column: str, values: list[Any]) -> tuple[str, list[Any]]:
@@ -385,10 +369,6 @@ def _in_clause(column: str, values: list[Any]) -> tuple[str, list[Any]]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608 (column is ours)
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @dataclass
@@ -402,93 +382,120 @@ class _Writer:
     unchanged: int = 0
     written: int = 0
     phone_digest: Callable[[str], str] = field(init=False)
+    row_digest: Callable[[str], str] = field(init=False)
     encrypt: Callable[[str], str] = field(init=False)
 
     def __post_init__(self) -> None:
         digest = crypto.short_digester(purpose="ledger.phone")
         self.phone_digest = lambda phone: digest(phone) if phone else ""
+        self.row_digest = crypto.short_digester(purpose="ledger.row")
         self.encrypt = crypto.encryptor()
+        self.day = self.as_of.isoformat()
 
-    def _count(self, row: RosterRow, status: str) -> None:
-        if status == ROW_IMPORTED:
-            self.imported += 1
-        elif status == ROW_UPDATED:
-            self.updated += 1
-        else:
-            self.unchanged += 1
-        if self.statuses is not None:
-            self.statuses[row.number] = status
+    def _digest(self, row: RosterRow) -> str:
+        return self.row_digest(
+            "\x1f".join(
+                (
+                    row.name,
+                    row.phone,
+                    row.occupation,
+                    row.platform,
+                    row.external_id,
+                    str(row.employer_id or ""),
+                    row.employer_name,
+                    row.region,
+                    "1" if row.active else "0",
+                )
+            )
+        )
 
     def write(self, rows: list[RosterRow], errors: list[RowError]) -> None:
         rows.sort(key=lambda row: row.key)
-        keys = [row.key for row in rows]
-        workers = self._workers(keys)
-        sightings = self._sightings(keys)
-        owners = self._external_owners(rows, sightings)
-
+        sightings = self._sightings([row.key for row in rows])
+        day, source_id, statuses = self.day, self.source.pk, self.statuses
+        digests: dict[int, str] = {}
+        changing: list[RosterRow] = []
+        seen: list[tuple[Any, ...]] = []  # (sighting pk, worker key): the same row again, a new date
+        for row in rows:
+            digest = digests[row.key] = self._digest(row)
+            sighting = sightings.get(row.key)
+            if sighting is not None and sighting[1] == digest:
+                # The source repeats itself: only the dates may move.
+                if not sighting[5] <= day <= sighting[6]:
+                    seen.append((day, day, day, day, sighting[0]))
+                self.unchanged += 1
+                if statuses is not None:
+                    statuses[row.number] = ROW_UNCHANGED
+            else:
+                changing.append(row)
         new_workers: list[tuple[Any, ...]] = []
         changed_workers: list[tuple[Any, ...]] = []
-        seen_workers: list[tuple[Any, ...]] = []
+        worker_days: list[tuple[Any, ...]] = []  # (…, worker key): a worker seen again, nothing else new
         new_sightings: list[tuple[Any, ...]] = []
         changed_sightings: list[tuple[Any, ...]] = []
-        as_of, source_id = self.as_of, self.source.pk
-        for row in rows:
-            stored = workers.get(row.key)
-            if stored is not None and stored.index != row.index:
-                # Two ID numbers whose blind indexes share 60 bits: never merge two people.
-                errors.append(
-                    RowError(
-                        row.number,
-                        HEADER["id_number"],
-                        _("This ID number cannot be taken in; report it to the system's administrators."),
-                    )
-                )
-                continue
-            sighting = sightings.get(row.key)
-            if row.external_id and (sighting is None or sighting.external_id != row.external_id):
-                owner = owners.get(row.external_id)
-                if owner is not None and owner != row.key:
+        if changing:
+            workers = self._workers([row.key for row in changing])
+            owners = self._external_owners(changing, sightings)
+            for row in changing:
+                stored = workers.get(row.key)
+                if stored is not None and stored[0] != row.index:
+                    # Two ID numbers whose blind indexes share 60 bits: never merge two people.
                     errors.append(
                         RowError(
                             row.number,
-                            HEADER["external_id"],
-                            _("This platform id already belongs to another ID number in this source."),
+                            HEADER["id_number"],
+                            _("This ID number cannot be taken in; report it to the system's administrators."),
                         )
                     )
                     continue
-            changed = False
-            if stored is None:
-                new_workers.append(self._new_worker(row))
-            elif as_of >= stored.last_seen:
-                values = self._worker_changes(row, stored)
-                if values is not None:
-                    changed = True
-                    changed_workers.append(values)
-                elif as_of > stored.last_seen:
-                    seen_workers.append((as_of, row.key))
-            elif as_of < stored.first_seen:
-                seen_workers.append((stored.last_seen, row.key))  # an older roster: only first_seen moves
-                changed_workers.append(self._first_seen(row, stored))
-            if sighting is None:
-                new_sightings.append((source_id, row.key, row.platform, row.external_id, row.active, as_of, as_of))
-                self._count(row, ROW_IMPORTED)
-                continue
-            platform = row.platform or sighting.platform
-            external_id = row.external_id or sighting.external_id
-            newer = as_of >= sighting.last_seen
-            stated = (
-                (platform, external_id, row.active)
-                if newer
-                else (sighting.platform, sighting.external_id, sighting.active)
-            )
-            sighting_changed = stated != (sighting.platform, sighting.external_id, sighting.active)
-            first_seen = min(sighting.first_seen, as_of)
-            last_seen = max(sighting.last_seen, as_of)
-            if sighting_changed or first_seen != sighting.first_seen or last_seen != sighting.last_seen:
-                changed_sightings.append((*stated, first_seen, last_seen, sighting.pk))
-            self._count(row, ROW_UPDATED if changed or sighting_changed else ROW_UNCHANGED)
-
-        self._execute(new_workers, changed_workers, seen_workers, new_sightings, changed_sightings)
+                sighting = sightings.get(row.key)
+                if row.external_id and (sighting is None or sighting[3] != row.external_id):
+                    owner = owners.get(row.external_id)
+                    if owner is not None and owner != row.key:
+                        errors.append(
+                            RowError(
+                                row.number,
+                                HEADER["external_id"],
+                                _("This platform id already belongs to another ID number in this source."),
+                            )
+                        )
+                        continue
+                worker_changed = False
+                if stored is None:
+                    new_workers.append(self._new_worker(row))
+                elif day >= stored[9]:
+                    values = self._worker_changes(row, stored)
+                    worker_changed = values is not None
+                    if values is not None:
+                        changed_workers.append(values)
+                    elif day > stored[9]:
+                        worker_days.append((day, day, day, day, row.key))
+                elif day < stored[8]:
+                    changed_workers.append(self._first_seen(row, stored))  # an older roster: only first_seen moves
+                digest = digests[row.key]
+                if sighting is None:
+                    new_sightings.append(
+                        (source_id, row.key, row.platform, row.external_id, row.active, day, day, digest)
+                    )
+                    status = ROW_IMPORTED
+                    self.imported += 1
+                else:
+                    pk, _digest, platform, external_id, active, first_seen, last_seen = sighting
+                    if day >= last_seen:
+                        stated = (row.platform or platform, row.external_id or external_id, row.active)
+                    else:
+                        stated = (platform, external_id, bool(active))
+                    sighting_changed = stated != (platform, external_id, bool(active))
+                    changed_sightings.append((*stated, min(first_seen, day), max(last_seen, day), digest, pk))
+                    if worker_changed or sighting_changed:
+                        status = ROW_UPDATED
+                        self.updated += 1
+                    else:
+                        status = ROW_UNCHANGED
+                        self.unchanged += 1
+                if statuses is not None:
+                    statuses[row.number] = status
+        self._execute(new_workers, changed_workers, seen, worker_days, new_sightings, changed_sightings)
 
     def _new_worker(self, row: RosterRow) -> tuple[Any, ...]:
         encrypt = self.encrypt
@@ -507,27 +514,33 @@ class _Writer:
             row.employer_id,
             row.employer_name,
             row.active,
-            self.as_of,
-            self.as_of,
+            self.day,
+            self.day,
             self.stamp,
         )
 
     def _worker_changes(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...] | None:
-        """The UPDATE parameters when the row states something new about the worker, else None."""
-        phone_digest = self.phone_digest(row.phone) if row.phone else stored.phone_digest
-        employer_id = row.employer_id if (row.employer_id or row.employer_name) else stored.employer_id
-        employer_name = row.employer_name or stored.employer_name
-        if (
-            row.name == stored.name
-            and phone_digest == stored.phone_digest
-            and row.occupation == stored.occupation
-            and row.region == stored.region
-            and employer_id == stored.employer_id
-            and employer_name == stored.employer_name
-            and row.active == stored.active
+        """The UPDATE parameters when the row states something new about the worker, else None.
+
+        A blank phone or employer states nothing: what another source gave stays.
+        """
+        _index, name, stored_phone, occupation, region, stored_employer, stored_employer_name, active, first, last = (
+            stored
+        )
+        phone_digest = self.phone_digest(row.phone) if row.phone else stored_phone
+        employer_id = row.employer_id if (row.employer_id or row.employer_name) else stored_employer
+        employer_name = row.employer_name or stored_employer_name
+        if (row.name, phone_digest, row.occupation, row.region, employer_id, employer_name, row.active) == (
+            name,
+            stored_phone,
+            occupation,
+            region,
+            stored_employer,
+            stored_employer_name,
+            bool(active),
         ):
             return None
-        phone = self.encrypt(row.phone) if row.phone and phone_digest != stored.phone_digest else None
+        phone = self.encrypt(row.phone) if row.phone and phone_digest != stored_phone else None
         return (
             row.name,
             phone,
@@ -537,24 +550,25 @@ class _Writer:
             employer_id,
             employer_name,
             row.active,
-            min(stored.first_seen, self.as_of),
-            max(stored.last_seen, self.as_of),
+            min(first, self.day),
+            max(last, self.day),
             self.stamp,
             row.key,
         )
 
     def _first_seen(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...]:
+        _index, name, phone_digest, occupation, region, employer_id, employer_name, active, _first, last = stored
         return (
-            stored.name,
+            name,
             None,
-            stored.phone_digest,
-            stored.occupation,
-            stored.region,
-            stored.employer_id,
-            stored.employer_name,
-            stored.active,
-            self.as_of,
-            stored.last_seen,
+            phone_digest,
+            occupation,
+            region,
+            employer_id,
+            employer_name,
+            bool(active),
+            self.day,
+            last,
             self.stamp,
             row.key,
         )
@@ -570,41 +584,24 @@ class _Writer:
                 f"FROM ledger_worker WHERE {clause}",
                 params,
             )
-            return {
-                row[0]: _Stored(
-                    row[1],
-                    row[2],
-                    row[3],
-                    row[4],
-                    row[5],
-                    row[6],
-                    row[7],
-                    bool(row[8]),
-                    _as_date(row[9]),
-                    _as_date(row[10]),
-                )
-                for row in cursor.fetchall()
-            }
+            return {row[0]: row[1:] for row in cursor.fetchall()}
 
     def _sightings(self, keys: list[int]) -> dict[int, _StoredSighting]:
         clause, params = _in_clause("worker_id", keys)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT worker_id, id, platform, external_id, active, CAST(first_seen AS TEXT), CAST(last_seen AS TEXT) "  # noqa: S608
-                f"FROM ledger_sighting WHERE source_id = %s AND {clause}",
+                "SELECT worker_id, id, digest, platform, external_id, active, CAST(first_seen AS TEXT), "  # noqa: S608
+                f"CAST(last_seen AS TEXT) FROM ledger_sighting WHERE source_id = %s AND {clause}",
                 [self.source.pk, *params],
             )
-            return {
-                row[0]: _StoredSighting(row[1], row[2], row[3], bool(row[4]), _as_date(row[5]), _as_date(row[6]))
-                for row in cursor.fetchall()
-            }
+            return {row[0]: row[1:] for row in cursor.fetchall()}
 
     def _external_owners(self, rows: list[RosterRow], sightings: dict[int, _StoredSighting]) -> dict[str, int]:
         """Platform id -> the worker this source gave it to, for the ids rows give anew."""
         wanted = [
             row.external_id
             for row in rows
-            if row.external_id and (row.key not in sightings or sightings[row.key].external_id != row.external_id)
+            if row.external_id and (row.key not in sightings or sightings[row.key][3] != row.external_id)
         ]
         if not wanted:
             return {}
@@ -621,7 +618,8 @@ class _Writer:
         self,
         new_workers: list[tuple[Any, ...]],
         changed_workers: list[tuple[Any, ...]],
-        seen_workers: list[tuple[Any, ...]],
+        seen: list[tuple[Any, ...]],
+        worker_days: list[tuple[Any, ...]],
         new_sightings: list[tuple[Any, ...]],
         changed_sightings: list[tuple[Any, ...]],
     ) -> None:
@@ -641,19 +639,30 @@ class _Writer:
                     "first_seen = %s, last_seen = %s, updated_at = %s WHERE id = %s",
                     changed_workers,
                 )
-            if seen_workers:
-                cursor.executemany("UPDATE ledger_worker SET last_seen = %s WHERE id = %s", seen_workers)
             if new_sightings:
                 cursor.executemany(
                     "INSERT INTO ledger_sighting (source_id, worker_id, platform, external_id, active, first_seen, "
-                    "last_seen) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    "last_seen, digest) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     new_sightings,
                 )
             if changed_sightings:
                 cursor.executemany(
                     "UPDATE ledger_sighting SET platform = %s, external_id = %s, active = %s, first_seen = %s, "
-                    "last_seen = %s WHERE id = %s",
+                    "last_seen = %s, digest = %s WHERE id = %s",
                     changed_sightings,
+                )
+            # The same row on another date: widen the sighting's dates and the worker's.
+            day_sql = (
+                "first_seen = CASE WHEN first_seen > %s THEN %s ELSE first_seen END, "
+                "last_seen = CASE WHEN last_seen < %s THEN %s ELSE last_seen END"
+            )
+            if worker_days:
+                cursor.executemany(f"UPDATE ledger_worker SET {day_sql} WHERE id = %s", worker_days)  # noqa: S608
+            if seen:
+                cursor.executemany(f"UPDATE ledger_sighting SET {day_sql} WHERE id = %s", seen)  # noqa: S608
+                cursor.executemany(
+                    f"UPDATE ledger_worker SET {day_sql} WHERE id = (SELECT worker_id FROM ledger_sighting WHERE id = %s)",  # noqa: S608
+                    seen,
                 )
         self.written += len(new_workers) + len(new_sightings)
 

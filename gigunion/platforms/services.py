@@ -121,8 +121,8 @@ def api_key_issue(
 
 def api_key_rotate(*, key: ApiKey, actor: Any = None, grace_hours: int = 24) -> IssuedKey:
     """A new key with the same name, scopes and limit; the old one works `grace_hours` more (0: stops now)."""
-    if not key.is_usable():
-        raise DomainError(_("This key is no longer in use."), code="key_unusable")
+    if not key.is_usable() or key.replaced_by_id is not None:
+        raise DomainError(_("This key is no longer in use or has already been rotated."), code="key_unusable")
     if not 0 <= grace_hours <= 24 * 30:
         raise DomainError(_("The grace period is between 0 and 720 hours."), code="invalid_grace")
     with transaction.atomic():

@@ -230,3 +230,14 @@ def test_a_pushed_batch_is_all_or_nothing(platforms):
     assert result.statuses == {0: "imported"}
     assert Sighting.objects.get().platform == "满帮"
     assert roster_push(platform=platforms.manbang, rows=[valid]).statuses == {0: "unchanged"}
+
+
+def test_the_same_roster_on_a_later_date_is_unchanged_but_moves_last_seen(cast):
+    source = department()
+    roster_import(data=three_workers(), filename="r.csv", source=source, as_of=date(2026, 6, 30))
+
+    report = roster_import(data=three_workers(), filename="r.csv", source=source, as_of=date(2026, 12, 31))
+
+    assert report.summary_line() == "imported 0, updated 0, unchanged 3, rejected 0"
+    assert set(Worker.objects.values_list("first_seen", "last_seen")) == {(date(2026, 6, 30), date(2026, 12, 31))}
+    assert set(Sighting.objects.values_list("first_seen", "last_seen")) == {(date(2026, 6, 30), date(2026, 12, 31))}

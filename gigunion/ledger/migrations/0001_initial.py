@@ -166,6 +166,7 @@ class Migration(migrations.Migration):
                 ("active", models.BooleanField(default=True, verbose_name="at work")),
                 ("first_seen", models.DateField(verbose_name="first seen")),
                 ("last_seen", models.DateField(verbose_name="last seen")),
+                ("digest", models.CharField(editable=False, max_length=16)),
                 (
                     "source",
                     models.ForeignKey(

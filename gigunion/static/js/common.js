@@ -33,3 +33,13 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A copy button for a read-only field (a new API key): <button data-copy="field-id" hidden>.
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  if (navigator.clipboard) button.hidden = false;
+});
+document.addEventListener("click", function (event) {
+  var button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  var field = button && document.getElementById(button.getAttribute("data-copy"));
+  if (field && navigator.clipboard) navigator.clipboard.writeText(field.value);
+});
