@@ -594,7 +594,7 @@ def test_revoking_stops_a_key_at_once(cast: Cast, platforms: PlatformCast) -> No
 
     # A revoked key cannot be rotated back to life, and revoking it again changes nothing.
     refused = city.post(f"/office/platforms/keys/{key.pk}/rotate/", {"grace_hours": "24"}, follow=True)
-    assert "This key is no longer in use." in html(refused)
+    assert "This key is no longer in use or has already been rotated." in html(refused)
     city.post(url)
     assert len(audit("api_key.revoked")) == 1
     assert ApiKey.objects.count() == 3
