@@ -30,6 +30,9 @@ from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
 from gigunion.founding.models import WorklistItem
 from gigunion.founding.services import application_advance, application_submit, worklist_item_update, worklist_refresh
+from gigunion.ledger.models import SourceKind
+from gigunion.ledger.roster import ROSTER_COLUMNS, roster_import
+from gigunion.ledger.services import source_for_platform, source_named
 from gigunion.members.checks import WorkerInput
 from gigunion.members.models import ChannelKind, JoinSource, Membership
 from gigunion.members.services import (
@@ -43,6 +46,8 @@ from gigunion.members.services import (
 from gigunion.orgs.access import Jurisdiction, require_jurisdiction
 from gigunion.orgs.models import FoundingMode, OrganizationType, StaffAccount, StaffRole, UnionOrganization
 from gigunion.orgs.services import organization_create, organization_join_approval_set, staff_account_create
+from gigunion.platforms.models import Scope
+from gigunion.platforms.services import api_key_issue, platform_save
 from gigunion.regions.models import Region
 
 PROVINCE_CODE = "520000"
@@ -659,6 +664,7 @@ def demo_seed() -> None:
     _seed_worklist(codes, staff, today)
     _seed_applications(codes, staff, today)
     _seed_members(codes, staff, today)
+    _seed_ledger(staff, today)
 
 
 def _id_number(home: str, birth: str, sequence: str) -> str:
@@ -766,3 +772,86 @@ def demo_logins() -> list[DemoLogin]:
         )
         for account in accounts.order_by("organization__depth", "user__username")
     ]
+
+
+# The worker ledger (清底数): platforms with a data agreement, and rosters from a platform, a
+# department and a survey that overlap, so reconciliation has people listed by several sources, members
+# and the not-yet-joined. Generated workers: surname × given name, homes across 贵州, phones 139 8510 2xxx.
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林"
+_GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明", "超", "霞", "平", "刚"]
+_HOMES = ["520102", "520103", "520111", "520112", "520113", "520121", "522401", "522601", "522701", "520181"]
+_RIDER_REGIONS = ["520102003", "520102005", "520102007", "520102018", "520103001", "520103004", "520103007"]
+_DRIVER_REGIONS = ["520102", "520103", "520111", "520113", "520115"]
+
+
+def _generated_worker(index: int, occupation: str, platform: str, region: str) -> dict[str, str]:
+    home = _HOMES[index % len(_HOMES)]
+    birth = f"{1975 + index % 27}{1 + index % 12:02d}{1 + index % 28:02d}"
+    return {
+        "name": _SURNAMES[index % len(_SURNAMES)] + _GIVEN[(index * 7) % len(_GIVEN)] + _GIVEN[index % len(_GIVEN)],
+        "id_number": _id_number(home, birth, f"{300 + index:03d}"),
+        "phone": f"1398510{2000 + index:04d}",
+        "occupation": occupation,
+        "platform": platform,
+        "external_id": f"{platform[:1]}{100000 + index}" if platform else "",
+        "work_region": region,
+        "active": "否" if index % 17 == 0 else "是",
+    }
+
+
+def _demo_member_rows(occupations: set[str], platform: str = "") -> list[dict[str, str]]:
+    """The demo members (DEMO_WORKERS) as a roster lists them: same ID numbers, so they reconcile."""
+    rows = []
+    for index, (name, birth, sequence, occupation, worker_platform, region, *_rest) in enumerate(DEMO_WORKERS):
+        if occupation not in occupations or (platform and worker_platform != platform):
+            continue
+        rows.append(
+            {
+                "name": name,
+                "id_number": _id_number(DEMO_WORKER_HOMES[index], birth, sequence),
+                "phone": demo_worker_phone(index + 1),
+                "occupation": occupation,
+                "platform": worker_platform,
+                "external_id": f"{worker_platform[:1]}{900 + index}" if worker_platform else "",
+                "work_region": region,
+                "active": "是",
+            }
+        )
+    return rows
+
+
+def _seed_ledger(staff: dict[str, StaffAccount], today: date) -> None:
+    unions = {
+        union.name: union for union in UnionOrganization.objects.filter(name__in=["贵州省总工会", "贵阳市总工会"])
+    }
+    city_user = staff["guiyang_admin"].user
+    manbang = platform_save(code="manbang", name="满帮", organization=unions["贵州省总工会"], actor=city_user)
+    meituan = platform_save(code="meituan", name="美团", organization=unions["贵阳市总工会"], actor=city_user)
+    api_key_issue(platform=meituan, name="美团生产环境", scopes=list(Scope.values), actor=city_user)
+    api_key_issue(platform=manbang, name="满帮数据接口", scopes=list(Scope.values), actor=city_user)
+
+    riders = _demo_member_rows({"delivery_rider"}, "美团") + [
+        _generated_worker(index, "delivery_rider", "美团", _RIDER_REGIONS[index % len(_RIDER_REGIONS)])
+        for index in range(60)
+    ]
+    drivers = _demo_member_rows({"truck_driver", "ride_hailing_driver"}) + [
+        _generated_worker(
+            100 + index,
+            "truck_driver" if index % 3 else "ride_hailing_driver",
+            "满帮" if index % 3 else "",
+            _DRIVER_REGIONS[index % len(_DRIVER_REGIONS)],
+        )
+        for index in range(40)
+    ]
+    survey = [_generated_worker(200 + index, "courier", "", _RIDER_REGIONS[index % 4]) for index in range(25)] + riders[
+        10:20
+    ]  # the survey also finds ten riders the platform listed
+    rosters = [
+        (source_for_platform(meituan), riders[:50], today - timedelta(days=150)),
+        (source_for_platform(meituan), riders, today - timedelta(days=20)),
+        (source_named("贵阳市交通运输局", SourceKind.DEPARTMENT), drivers, today - timedelta(days=60)),
+        (source_named("南明区2026年下半年摸底", SourceKind.SURVEY), survey, today - timedelta(days=10)),
+    ]
+    for source, rows, as_of in rosters:
+        report = roster_import(data=_csv(ROSTER_COLUMNS, rows), filename="demo.csv", source=source, as_of=as_of)
+        _require_clean(report, f"roster {source.name}")

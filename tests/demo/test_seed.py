@@ -230,3 +230,23 @@ def test_the_demo_has_members_who_joined_through_every_route() -> None:
         "南明区网约送餐员联合工会入会码",
         "花果园户外劳动者服务站",
     ]
+
+
+def test_the_ledger_reconciles_people_listed_by_several_sources() -> None:
+    from gigunion.ledger.models import RosterBatch, Sighting, Worker
+    from gigunion.platforms.models import Platform
+
+    seed()
+
+    # 66 riders from 美团 (six of them demo members), 46 drivers from the transport bureau (six members),
+    # 25 couriers from the survey; the survey's ten riders are people 美团 already listed.
+    assert Worker.objects.count() == 137
+    assert Sighting.objects.count() == 147
+    assert Sighting.objects.values("worker").distinct().count() == 137
+    assert list(RosterBatch.objects.order_by("pk").values_list("imported", "updated", "unchanged", "rejected")) == [
+        (50, 0, 0, 0),
+        (16, 0, 50, 0),
+        (46, 0, 0, 0),
+        (35, 0, 0, 0),
+    ]
+    assert sorted(Platform.objects.values_list("name", flat=True)) == ["满帮", "美团"]
