@@ -142,7 +142,7 @@ def short_digester(*, purpose: str) -> Callable[[str], str]:
 
 def seal(plaintext: str) -> str:
     """Encrypt and authenticate a short message for a URL (Fernet tokens are URL-safe and carry their time)."""
-    return encrypt(plaintext)
+    return _current().encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def sealed_at(token: str) -> int:

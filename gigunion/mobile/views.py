@@ -8,6 +8,7 @@ Pages that show personal data are never cached.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -25,6 +26,7 @@ from gigunion.core import ratelimit
 from gigunion.core.exceptions import DomainError
 from gigunion.core.masking import mask_id_number, mask_phone
 from gigunion.core.occupations import Occupation
+from gigunion.ledger.invitations import InvitationInvalid, invitation_open
 from gigunion.members.checks import (
     CheckedWorker,
     Lookups,
@@ -71,6 +73,8 @@ from gigunion.regions.selectors import region_ancestors, region_children
 # across many codes. Card checks per address: a busy station scans many cards, a scraper more.
 CODE_CHECKS_PER_IP = ratelimit.Limit(count=20, seconds=600)
 VERIFY_PER_IP = ratelimit.Limit(count=60, seconds=600)
+# Invitation links opened per address: a worker opens theirs a few times; codes are too long to guess.
+INVITATIONS_PER_IP = ratelimit.Limit(count=30, seconds=600)
 
 JOIN_FIELDS = (
     "name",
@@ -353,6 +357,34 @@ def _one_tap(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         return _one_tap_page(request, token=token, issuer=issuer, checked=checked, problems=[error.message])
     return _join_finish(request, outcome)
+
+
+@never_cache
+@require_GET
+def invitation(request: HttpRequest, code: str) -> HttpResponse:
+    """A worker's personal invitation link (邀请入会): on to the one-tap join page with their ledger record.
+
+    An unknown, expired or used link shows the same page, naming nothing and no one.
+    """
+    if not ratelimit.hit("mobile-invitation-ip", client_ip(request) or "-", INVITATIONS_PER_IP):
+        return _notice_page(
+            request,
+            heading=_("Join the union"),
+            text=_("Too many tries from this network; wait ten minutes and try again."),
+            status=429,
+        )
+    try:
+        token = invitation_open(code)
+    except InvitationInvalid as error:
+        return _notice_page(
+            request,
+            heading=_("Join the union"),
+            text=error.message,
+            link_url=reverse("mobile:join"),
+            link_text=_("Join the union"),
+            status=404,
+        )
+    return _no_store(redirect(f"{reverse('mobile:join')}?{urlencode({'t': token})}"))
 
 
 @never_cache
