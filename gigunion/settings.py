@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gigunion.api.middleware.ApiCallMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gigunion.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

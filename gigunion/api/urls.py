@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from gigunion.api.auth import count_rows
+from gigunion.api.errors import ApiError, PayloadTooLarge
+from gigunion.api.platform import router as platform_router
+from gigunion.api.schemas import ErrorBody, ErrorOut
 from gigunion.core.exceptions import DomainError, NotAllowed, NotVisible
 
 API_VERSION = "1.0.0"
@@ -16,7 +21,10 @@ api = NinjaAPI(
     version=API_VERSION,
     description=(
         "REST API for platform partners of the union federation (新就业形态劳动者工会服务平台). "
-        'Every error answers with one JSON shape: {"error": {"code", "message", "details"}}.'
+        'Every error answers with one JSON shape: {"error": {"code", "message", "details"}}.\n\n'
+        "Authenticate with `Authorization: Bearer <API key>`: a missing, unknown, revoked or expired key answers "
+        "401; a key without the operation's scope (roster:write, status:read, join_tokens) 403; more calls a "
+        "minute than the key's limit 429 with a Retry-After header. Every call is logged."
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -24,14 +32,7 @@ api = NinjaAPI(
 )
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: list[dict[str, Any]] = []
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
+__all__ = ["API_VERSION", "ErrorBody", "ErrorOut", "api", "error_response"]
 
 
 def error_response(
@@ -40,6 +41,21 @@ def error_response(
     return api.create_response(
         request, {"error": {"code": code, "message": message, "details": details or []}}, status=status
     )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    if isinstance(exc, PayloadTooLarge) and exc.rows:
+        count_rows(request, exc.rows)
+    response = error_response(request, status=exc.status, code=exc.code, message=exc.message, details=exc.details)
+    for header, value in exc.headers.items():
+        response[header] = value
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, status=413, code="payload_too_large", message=_("The request body is too large."))
 
 
 @api.exception_handler(ValidationError)
@@ -93,3 +109,6 @@ class HealthOut(Schema):
 def health(request: HttpRequest) -> dict[str, str]:
     """Answers 200 when the service is up. Needs no API key."""
     return {"status": "ok", "version": API_VERSION}
+
+
+api.add_router("", platform_router)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +29,8 @@ from gigunion.founding.imports import UNION_COLUMNS
 from gigunion.founding.models import Coverage, WorklistState
 from gigunion.jobs.models import JobFile
 from gigunion.jobs.services import job_enqueue
+from gigunion.ledger.models import Source, SourceKind
+from gigunion.ledger.roster import ROSTER_COLUMNS
 from gigunion.members.imports import MEMBER_COLUMNS
 from gigunion.office.common import PAGE_SIZE, XLSX, dated, download, jurisdiction_context, staff_required
 from gigunion.orgs import access
@@ -36,18 +41,60 @@ ENTERPRISE_SORTS = {"region": ["region_id", "name"], "name": ["name"], "-gig_wor
 _KIND_CHINESE = {kind: name for name, kind in ENTERPRISE_KIND_NAMES.items()}
 
 
+class RosterImportForm(forms.Form):
+    """What a roster upload says besides the file: whose roster it is, and of which date."""
+
+    source = forms.CharField(
+        label=gettext_lazy("Source"),
+        max_length=64,
+        help_text=gettext_lazy("The platform, department or survey the roster comes from; a new name adds a source."),
+        widget=forms.TextInput(attrs={"list": "roster-sources", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of source"), choices=SourceKind.choices, initial=SourceKind.OTHER)
+    as_of = forms.DateField(
+        label=gettext_lazy("Data as of"),
+        required=False,
+        help_text=gettext_lazy("The date the roster describes; today when left blank."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_as_of(self) -> date | None:
+        as_of: date | None = self.cleaned_data.get("as_of")
+        if as_of is not None and as_of > timezone.localdate():
+            raise forms.ValidationError(_("The roster cannot describe a day in the future."))
+        return as_of
+
+    def job_params(self) -> dict[str, Any]:
+        as_of = self.cleaned_data.get("as_of")
+        return {
+            "source": self.cleaned_data["source"],
+            "source_kind": self.cleaned_data["kind"],
+            "as_of": as_of.isoformat() if as_of else "",
+        }
+
+
 @dataclass(frozen=True)
 class ImportKind:
     title: Any
     job_kind: str
     columns: list[Column]
     file_stem: str  # the template's file name, in Chinese like the format's title
+    form: type[RosterImportForm] | None = None  # inputs besides the file, passed to the job as parameters
+    template: str = "office/import.html"
 
 
 IMPORTS = {
     "enterprises": ImportKind(gettext_lazy("Import enterprises"), "enterprises.import", ENTERPRISE_COLUMNS, "企业名单"),
     "unions": ImportKind(gettext_lazy("Import union organizations"), "unions.import", UNION_COLUMNS, "工会组织名册"),
     "members": ImportKind(gettext_lazy("Import members"), "members.import", MEMBER_COLUMNS, "会员名册"),
+    "roster": ImportKind(
+        gettext_lazy("Import a worker roster"),
+        "roster.import",
+        ROSTER_COLUMNS,
+        "用工人员名册",
+        form=RosterImportForm,
+        template="office/import_roster.html",
+    ),
 }
 
 
@@ -172,9 +219,11 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
     config = _import_kind(kind)
     jurisdiction = access.require_jurisdiction(request.user)
     error = ""
+    form = config.form() if config.form is not None else None
     if request.method == "POST":
         if not jurisdiction.can_change:
             raise PermissionDenied(_("Your role may look but not change."))
+        form = config.form(request.POST) if config.form is not None else None
         upload = request.FILES.get("file")
         if upload is None:
             error = _("Choose a CSV or XLSX file.")
@@ -182,19 +231,26 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
             error = _("The file is larger than 20 MB: split it into several files.")
         elif upload.size == 0:
             error = _("The file is empty.")
+        elif form is not None and not form.is_valid():
+            error = _("Correct the details below.")
         else:
+            params = {"organization_id": jurisdiction.organization_id, "filename": upload.name}
+            if form is not None:
+                params.update(form.job_params())
             job = job_enqueue(
                 kind=config.job_kind,
                 created_by=request.user,  # type: ignore[arg-type]
                 organization_id=jurisdiction.organization_id,
-                params={"organization_id": jurisdiction.organization_id, "filename": upload.name},
+                params=params,
                 input_file=(upload.name or "upload", upload.read()),
             )
             messages.info(request, _("The file was received and is being imported."))
             return redirect("office:job_progress", job_id=job.pk)
     context = jurisdiction_context(request)
-    context.update({"config": config, "kind": kind, "error": error, "columns": config.columns})
-    return render(request, "office/import.html", context, status=400 if error else 200)
+    context.update({"config": config, "kind": kind, "error": error, "columns": config.columns, "form": form})
+    if config.form is not None:
+        context["source_names"] = list(Source.objects.values_list("name", flat=True)[:500])
+    return render(request, config.template, context, status=400 if error else 200)
 
 
 @staff_required

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gigunion.office import applications, members, platforms, registry, views, worklist
+from gigunion.office import applications, invitations, ledger, members, platforms, registry, views, worklist
 
 app_name = "office"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("enterprises/<int:enterprise_id>/", registry.enterprise_detail, name="enterprise_detail"),
     path("imports/<slug:kind>/", registry.import_page, name="import"),
     path("imports/<slug:kind>/template.<str:extension>", registry.import_template, name="import_template"),
+    path("ledger/invite/", invitations.ledger_invite, name="ledger_invite"),
     path("worklist/", worklist.worklist, name="worklist"),
     path("worklist/<int:item_id>/", worklist.worklist_item, name="worklist_item"),
     path("founding-rates/", worklist.founding_rates, name="founding_rates"),
@@ -58,6 +59,15 @@ urlpatterns = [
     path("channels/<int:channel_id>/poster/", members.channel_poster, name="channel_poster"),
     path("join-rules/", members.join_rules, name="join_rules"),
     path("join-rules/<int:route_id>/delete/", members.join_rule_delete, name="join_rule_delete"),
+    path("ledger/", ledger.ledger_overview, name="ledger"),
+    path("ledger/workers/", ledger.ledger_workers, name="ledger_workers"),
+    path("ledger/workers/<int:worker_id>/", ledger.ledger_worker, name="ledger_worker"),
+    path(
+        "ledger/workers/<int:worker_id>/reveal/<slug:field>/",
+        ledger.ledger_worker_reveal,
+        name="ledger_worker_reveal",
+    ),
+    path("ledger/members-in-no-roster/", ledger.ledger_unlisted_members, name="ledger_unlisted_members"),
     path("platforms/", platforms.platform_list, name="platform_list"),
     path("platforms/<int:platform_id>/", platforms.platform_detail, name="platform_detail"),
     path("platforms/<int:platform_id>/keys/", platforms.key_issue, name="platform_key_issue"),

@@ -29,6 +29,7 @@ JOB_TITLES = {
     "enterprises.import": gettext_lazy("Import enterprises"),
     "unions.import": gettext_lazy("Import union organizations"),
     "members.import": gettext_lazy("Import members"),
+    "roster.import": gettext_lazy("Import a worker roster"),
     "worklist.refresh": gettext_lazy("Recompute the pending-founding worklist"),
 }
 FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]
