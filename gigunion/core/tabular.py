@@ -133,14 +133,25 @@ class Stream:
     total: int  # about how many records lie below the header, for progress (0: unknown, as for XLSX)
 
 
-def stream_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> Stream:
-    """Open a CSV or XLSX file for reading row by row; TabularError if its header cannot be read."""
+def stream_table(data: bytes, *, filename: str, columns: Sequence[Column], read_through: bool = False) -> Stream:
+    """Open a CSV or XLSX file for reading row by row; TabularError if its header cannot be read.
+
+    With `read_through`, the whole file is read once first, so a file that breaks part-way raises
+    TabularError here, before the caller has written anything (a CSV is scanned, an XLSX held in memory).
+    """
     lookup = _header_lookup(columns)
+    records: Iterator[tuple[int, list[str]]]
     if _file_kind(data, filename) == "xlsx":
         records = _xlsx_records(data)
         total = 0
+        if read_through:
+            held = list(records)
+            records, total = iter(held), max(len(held) - 1, 0)
     else:
         text = _decode(data)
+        if read_through:
+            for _record in _csv_text_records(text):
+                pass
         records = _csv_text_records(text)
         lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         total = max(lines - 1, 0)  # an estimate: a quoted line break counts as a row here
@@ -158,7 +169,9 @@ def stream_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> St
                 seen = True
                 yield number, values
         finally:
-            records.close()
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()
         if not seen:
             raise TabularError(_("The file has no data rows below the header row."), code="empty")
 

@@ -15,9 +15,11 @@ changes something, unchanged otherwise; importing the same file again writes not
 
 Speed is the point (a province pushes millions of rows): rows are streamed, checked with a fast path
 that falls back to the shared checks for the message when a value is wrong, and written in chunks
-sorted by key with one read and one executemany per table. The whole import is one transaction, so a
-file that breaks part-way, or an import that is killed, leaves the ledger as it was, and running it
-again completes it.
+sorted by key with one read and one executemany per table. A file is read through once before
+anything is written, so a file that cannot be read, or breaks part-way, leaves the ledger as it was.
+Each chunk is then its own transaction, so progress is visible while it runs, and an import killed
+part-way keeps the chunks it finished: running it again completes it (what is done reads unchanged).
+An API batch is one transaction: all or nothing.
 """
 
 from __future__ import annotations
@@ -728,10 +730,12 @@ def roster_write(
     as_of: date,
     progress: Callable[[int], None] | None = None,
     keep_statuses: bool = False,
+    commit_chunks: bool = False,
 ) -> tuple[_Writer, list[RowError]]:
     """Check and write rows (call inside a transaction); returns the writer's counts and the errors.
 
-    `progress` is told how many records have been read after each chunk.
+    `progress` is told how many records have been read after each chunk. With `commit_chunks`, each
+    chunk is its own transaction (call outside one); otherwise the caller's transaction holds them all.
     """
     errors: list[RowError] = []
     writer = _Writer(source=source, as_of=as_of, stamp=timezone.now(), statuses={} if keep_statuses else None)
@@ -743,7 +747,11 @@ def roster_write(
             yield record
 
     for batch in _batched(_checked_rows(counted(), checker, errors), CHUNK):
-        writer.write(batch, errors)
+        if commit_chunks:
+            with transaction.atomic():
+                writer.write(batch, errors)
+        else:
+            writer.write(batch, errors)
         if progress is not None:
             progress(read[0])
     if progress is not None:
@@ -767,7 +775,7 @@ def roster_import(
     `as_of` is the date the roster describes (default today). Raises TabularError when the file cannot
     be read at all, before anything is written.
     """
-    stream = stream_table(data, filename=filename, columns=ROSTER_COLUMNS)
+    stream = stream_table(data, filename=filename, columns=ROSTER_COLUMNS, read_through=True)
     today = timezone.localdate()
     as_of = as_of or today
     checker = RosterChecker(
@@ -780,8 +788,10 @@ def roster_import(
         if progress is not None:
             progress(done, max(total, done))
 
+    writer, errors = roster_write(
+        records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick, commit_chunks=True
+    )
     with transaction.atomic():
-        writer, errors = roster_write(records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick)
         report.imported, report.updated, report.unchanged = writer.imported, writer.updated, writer.unchanged
         report.errors = sorted(errors, key=lambda error: error.row)
         batch = RosterBatch.objects.create(

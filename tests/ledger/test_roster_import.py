@@ -241,3 +241,30 @@ def test_the_same_roster_on_a_later_date_is_unchanged_but_moves_last_seen(cast):
     assert report.summary_line() == "imported 0, updated 0, unchanged 3, rejected 0"
     assert set(Worker.objects.values_list("first_seen", "last_seen")) == {(date(2026, 6, 30), date(2026, 12, 31))}
     assert set(Sighting.objects.values_list("first_seen", "last_seen")) == {(date(2026, 6, 30), date(2026, 12, 31))}
+
+
+def test_an_import_killed_part_way_keeps_its_finished_chunks_and_running_it_again_completes_it(cast, monkeypatch):
+    from gigunion.ledger import roster
+
+    source = department()
+    monkeypatch.setattr(roster, "CHUNK", 1)
+    write = roster._Writer.write
+    calls = []
+
+    def dies_on_the_second_chunk(self, rows, errors):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process is stopped part-way
+        write(self, rows, errors)
+
+    monkeypatch.setattr(roster._Writer, "write", dies_on_the_second_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        roster_import(data=three_workers(), filename="r.csv", source=source)
+    assert Worker.objects.count() == 1
+    assert RosterBatch.objects.count() == 0
+
+    monkeypatch.setattr(roster._Writer, "write", write)
+    report = roster_import(data=three_workers(), filename="r.csv", source=source)
+
+    assert report.summary_line() == "imported 2, updated 0, unchanged 1, rejected 0"
+    assert Worker.objects.count() == 3
