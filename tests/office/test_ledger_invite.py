@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,3 +115,19 @@ def test_no_worker_chosen_says_so_and_a_foreign_next_is_not_followed(cast: Cast,
     assert not response["Location"].startswith("https://evil.example")
     assert said(response) == ["Choose the workers to invite."]
     assert sms.outbox == []
+
+
+def test_the_worker_list_offers_operators_to_invite_the_not_joined_on_its_page(cast: Cast, invitees: Invitees) -> None:
+    from gigunion.ledger.models import Worker
+
+    operator = cast.client_for(cast.district_staff)
+    viewer = cast.client_for(cast.district_viewer)
+
+    page = operator.get("/office/ledger/workers/?status=not_member").content.decode()
+    shown = set(Worker.objects.filter(work_region__code__startswith="520102").values_list("pk", flat=True))
+
+    assert 'action="/office/ledger/invite/"' in page
+    offered = {int(value) for value in re.findall(r'name="worker" value="(\d+)"', page)}
+    assert offered
+    assert offered <= shown
+    assert 'action="/office/ledger/invite/"' not in viewer.get("/office/ledger/workers/").content.decode()
