@@ -77,8 +77,9 @@ test-sqlite: $(VENV)/.installed
 test-postgres: $(VENV)/.installed
 	bash scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
 
-bench: setup ## Benchmarks; writes bench/results.json
+bench: setup ## Benchmarks on SQLite, then the roster import's on PostgreSQL; writes bench/results.json
 	$(PY) bench/run.py
+	bash scripts/with-postgres.sh $(PY) bench/run.py --only roster
 
 lock: $(VENV)/.installed ## Re-pin Python dependencies after editing requirements*.in
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in

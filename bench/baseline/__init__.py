@@ -1,0 +1,1 @@
+"""A bench-only app: the plain model django-import-export imports the roster sample into (no migrations)."""
