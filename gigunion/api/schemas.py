@@ -75,7 +75,29 @@ class MeOut(Schema):
 # --- rosters -------------------------------------------------------------------------------------
 
 
-class RosterWorkerIn(Schema):
+def _no_nul(value: Any) -> Any:
+    """Refuse text with a NUL character anywhere in a request body (PostgreSQL text cannot hold it)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(_("Text may not contain NUL characters."))
+    if isinstance(value, dict):
+        for item in value.values():
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+class InputSchema(Schema):
+    """A request body: no text in it may contain a NUL character."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        return _no_nul(data)
+
+
+class RosterWorkerIn(InputSchema):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     external_id: str = _EXTERNAL_ID
@@ -96,7 +118,7 @@ class RosterWorkerIn(Schema):
     active: bool = Field(True, description="At work (false: no longer works for the platform).")
 
 
-class RosterBatchIn(Schema):
+class RosterBatchIn(InputSchema):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -177,7 +199,7 @@ class BatchOut(Schema):
 # --- membership status ---------------------------------------------------------------------------
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"external_ids": ["MB000123", "MB000124"]}]}
     )
@@ -226,7 +248,7 @@ class WorkerOut(Schema):
 # --- one-tap join --------------------------------------------------------------------------------
 
 
-class JoinTokenIn(Schema):
+class JoinTokenIn(InputSchema):
     model_config = ConfigDict(
         str_strip_whitespace=True,
         extra="forbid",

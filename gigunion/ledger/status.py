@@ -76,7 +76,8 @@ def _platform_source(platform: Platform) -> Source | None:
 
 def _indexes_by_external_id(platform: Platform, external_ids: Sequence[str]) -> dict[str, list[str]]:
     """Platform id -> blind indexes of the people it names, among this platform's own workers only."""
-    wanted = sorted({external_id for external_id in external_ids if external_id})
+    # No stored id holds a NUL character (PostgreSQL text cannot): such an id is simply unknown.
+    wanted = sorted({external_id for external_id in external_ids if external_id and "\x00" not in external_id})
     found: dict[str, list[str]] = {}
     source = _platform_source(platform)
     if source is not None:
@@ -122,7 +123,7 @@ class PlatformWorker:
 
 def platform_worker(platform: Platform, external_id: str) -> PlatformWorker | None:
     """This platform's worker with this platform id; None when the platform has no such worker."""
-    if not external_id:
+    if not external_id or "\x00" in external_id:
         return None
     source = _platform_source(platform)
     sighting = (

@@ -610,3 +610,15 @@ def test_health_docs_and_the_document_are_not_logged(client_for):
     client.get("/api/v1/docs")
 
     assert not ApiCall.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_or_unknown_never_an_error(platforms):
+    client = platforms.client(platforms.manbang_key)
+
+    status = client.post("/api/v1/members/status", {"external_ids": ["a\x00b"]}, content_type="application/json")
+    worker = client.get("/api/v1/workers/a%00b")
+
+    assert status.status_code == 422
+    assert status.json()["error"]["code"] == "invalid"
+    assert worker.status_code == 404
