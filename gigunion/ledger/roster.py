@@ -46,7 +46,7 @@ from gigunion.core.occupations import OCCUPATION_NAMES, Occupation
 from gigunion.core.services import audit_record
 from gigunion.core.tabular import Column, RowError, stream_table
 from gigunion.core.validators import CreditCodeError, normalize_text, parse_credit_code
-from gigunion.ledger.models import RosterBatch, Sighting, Source, Worker
+from gigunion.ledger.models import RosterBatch, Sighting, Source, Worker, worker_key
 from gigunion.members.checks import Lookups, id_number_error, phone_error
 from gigunion.members.identity import normalize_name, plausible_name
 from gigunion.members.imports import MEMBER_COLUMNS
@@ -200,7 +200,7 @@ class RosterChecker:
         return (
             RosterRow(
                 number=number,
-                key=int(index[:15], 16),  # worker_key(index), inline
+                key=worker_key(index),
                 index=index,
                 name=name_ok[0],
                 id_number=id_number,

@@ -10,10 +10,13 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gigunion.core.exceptions import NotAllowed, NotVisible
+from gigunion.core.models import AuditAction
+from gigunion.core.services import audit_record
 from gigunion.orgs import access
 
 View = Callable[..., HttpResponse]
@@ -65,3 +68,32 @@ def int_or_none(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         return None
+
+
+def revealed_response(
+    request: HttpRequest,
+    *,
+    value: str,
+    field: str,
+    object_type: str,
+    object_id: int,
+    region_code: str,
+    full_page: Callable[[dict[str, str]], HttpResponse],
+) -> HttpResponse:
+    """One personal-data field shown unmasked: audited, never cached; the value alone for htmx, else
+    the whole page (`full_page(revealed)`) with it filled in. The caller has checked the permission."""
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_VIEW,
+        actor=request.user,
+        object_type=object_type,
+        object_id=object_id,
+        region_code=region_code,
+        request=request,
+        details={"field": field},
+    )
+    if is_htmx(request):
+        response = render(request, "office/_revealed.html", {"value": value})
+    else:
+        response = full_page({field: value})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -51,8 +51,8 @@ from gigunion.office.common import (
     dated,
     download,
     int_or_none,
-    is_htmx,
     jurisdiction_context,
+    revealed_response,
     staff_required,
 )
 from gigunion.orgs import access
@@ -344,21 +344,15 @@ def ledger_worker_reveal(request: HttpRequest, worker_id: int, field: str) -> Ht
     if not ledger_access.may_reveal_personal_data(request.user):
         raise NotAllowed(_("Only staff allowed to see personal data may show it unmasked."))
     value = {"name": worker.name, "id_number": worker.id_number, "phone": worker.phone}[field]
-    audit_record(
-        action=AuditAction.PERSONAL_DATA_VIEW,
-        actor=request.user,
+    return revealed_response(
+        request,
+        value=value,
+        field=field,
         object_type="worker",
         object_id=worker.pk,
         region_code=worker.work_region_id,
-        request=request,
-        details={"field": field},
+        full_page=lambda revealed: _render_worker(request, worker, revealed=revealed),
     )
-    if is_htmx(request):
-        response = render(request, "office/_revealed.html", {"value": value})
-    else:
-        response = _render_worker(request, worker, revealed={field: value})
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -81,8 +81,8 @@ from gigunion.office.common import (
     dated,
     download,
     int_or_none,
-    is_htmx,
     jurisdiction_context,
+    revealed_response,
     staff_required,
 )
 from gigunion.orgs import access
@@ -400,21 +400,15 @@ def member_reveal(request: HttpRequest, person_id: int, field: str) -> HttpRespo
     if not members_access.may_reveal_personal_data(request.user):
         raise NotAllowed(_("Only staff allowed to see personal data may show it unmasked."))
     value = person.id_number if field == "id_number" else person.phone
-    audit_record(
-        action=AuditAction.PERSONAL_DATA_VIEW,
-        actor=request.user,
+    return revealed_response(
+        request,
+        value=value,
+        field=field,
         object_type="person",
         object_id=person.pk,
         region_code=person.work_region_id,
-        request=request,
-        details={"field": field},
+        full_page=lambda revealed: _render_member(request, person, revealed=revealed),
     )
-    if is_htmx(request):
-        response = render(request, "office/_revealed.html", {"value": value})
-    else:
-        response = _render_member(request, person, revealed={field: value})
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _union_by_code_or_name(text: str) -> UnionOrganization:
