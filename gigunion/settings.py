@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gigunion.members",
     "gigunion.platforms",
     "gigunion.ledger",
+    "gigunion.stations",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces

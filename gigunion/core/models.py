@@ -53,6 +53,10 @@ class AuditAction(models.TextChoices):
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
     ROSTER_IMPORTED = "roster.imported", _("Worker roster imported")
     WORKERS_INVITED = "workers.invited", _("Workers invited to join")
+    STATION_CHANGED = "station.changed", _("Station created or changed")
+    STATIONS_IMPORTED = "stations.imported", _("Station list imported")
+    MERCHANT_CHANGED = "merchant.changed", _("Partner merchant created or changed")
+    MERCHANT_DESK_RESET = "merchant.desk_reset", _("Merchant counter link replaced")
 
 
 class AuditEvent(AppendOnlyModel):

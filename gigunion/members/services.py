@@ -390,6 +390,9 @@ class CardCheck:
     result: VerificationResult
     union_name: str = ""
     name_masked: str = ""
+    # For the system's own use (a merchant's redemption log); never shown to the one who scanned.
+    person_id: int | None = None
+    membership_id: int | None = None
 
 
 def _card_number_of(token: str) -> tuple[VerificationResult, str]:
@@ -429,7 +432,13 @@ def card_verify(
     if membership is None or person is None:
         return CardCheck(result=result)
     Membership.objects.filter(pk=membership.pk).update(last_activity_on=today or timezone.localdate())
-    return CardCheck(result=result, union_name=membership.union.name, name_masked=mask_name(person.name))
+    return CardCheck(
+        result=result,
+        union_name=membership.union.name,
+        name_masked=mask_name(person.name),
+        person_id=person.pk,
+        membership_id=membership.pk,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
