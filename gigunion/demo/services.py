@@ -25,6 +25,7 @@ from django.utils import timezone
 from gigunion.core.imports import ImportReport
 from gigunion.core.tabular import Column
 from gigunion.core.validators import credit_code_check_char, id_check_char
+from gigunion.demo.stations import seed_stations
 from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
@@ -34,7 +35,7 @@ from gigunion.ledger.models import SourceKind
 from gigunion.ledger.roster import ROSTER_COLUMNS, roster_import
 from gigunion.ledger.services import source_for_platform, source_named
 from gigunion.members.checks import WorkerInput
-from gigunion.members.models import ChannelKind, JoinSource, Membership
+from gigunion.members.models import ChannelKind, JoinSource, Membership, Person
 from gigunion.members.services import (
     channel_create,
     join_route_save,
@@ -665,6 +666,8 @@ def demo_seed() -> None:
     _seed_applications(codes, staff, today)
     _seed_members(codes, staff, today)
     _seed_ledger(staff, today)
+    members = list(Person.objects.filter(card_number__isnull=False).order_by("pk")[:8])
+    seed_stations(staff, today, members)
 
 
 def _id_number(home: str, birth: str, sequence: str) -> str:

@@ -250,3 +250,18 @@ def test_the_ledger_reconciles_people_listed_by_several_sources() -> None:
         (35, 0, 0, 0),
     ]
     assert sorted(Platform.objects.values_list("name", flat=True)) == ["满帮", "美团"]
+
+
+def test_it_places_stations_merchants_and_hotspots_around_guiyang() -> None:
+    from gigunion.stations.models import Hotspot, Merchant, Offer, Station, StationVisit
+    from gigunion.stations.spatial import nearest
+
+    seed()
+    assert Counter(Station.objects.values_list("status", flat=True)) == {"open": 8, "paused": 1, "closed": 1}
+    assert (Merchant.objects.count(), Offer.objects.count(), Hotspot.objects.count()) == (4, 5, 8)
+    # Fourteen days of register counts at each open station, and the members' QR check-ins (1+2+3+1+2+3+1+2).
+    assert StationVisit.objects.filter(source="staff").count() == 8 * 14
+    assert StationVisit.objects.filter(source="qr").count() == 15
+    # Standing at 大南门, the nearest open station is the one there.
+    first = nearest("station", lat=26.5775, lng=106.7125, limit=1)[0]
+    assert Station.objects.get(pk=first.id).name == "大南门户外劳动者服务站"
