@@ -35,6 +35,7 @@ from gigunion.members.imports import MEMBER_COLUMNS
 from gigunion.office.common import PAGE_SIZE, XLSX, dated, download, jurisdiction_context, staff_required
 from gigunion.orgs import access
 from gigunion.regions.selectors import region_children
+from gigunion.stations.imports import HOTSPOT_COLUMNS, STATION_COLUMNS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ENTERPRISE_SORTS = {"region": ["region_id", "name"], "name": ["name"], "-gig_workers": ["-gig_workers", "name"]}
@@ -95,6 +96,8 @@ IMPORTS = {
         form=RosterImportForm,
         template="office/import_roster.html",
     ),
+    "stations": ImportKind(gettext_lazy("Import stations"), "stations.import", STATION_COLUMNS, "服务站点"),
+    "hotspots": ImportKind(gettext_lazy("Import demand hotspots"), "hotspots.import", HOTSPOT_COLUMNS, "需求热点"),
 }
 
 

@@ -31,6 +31,8 @@ JOB_TITLES = {
     "members.import": gettext_lazy("Import members"),
     "roster.import": gettext_lazy("Import a worker roster"),
     "worklist.refresh": gettext_lazy("Recompute the pending-founding worklist"),
+    "stations.import": gettext_lazy("Import stations"),
+    "hotspots.import": gettext_lazy("Import demand hotspots"),
 }
 FEDERATION_TYPES = [OrganizationType.NATIONAL_FEDERATION, OrganizationType.FEDERATION]
 

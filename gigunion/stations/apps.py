@@ -6,3 +6,6 @@ class StationsConfig(AppConfig):
     name = "gigunion.stations"
     label = "stations"
     verbose_name = _("Stations and partner merchants")
+
+    def ready(self) -> None:
+        from gigunion.stations import jobs  # noqa: F401  (registers the job handlers)

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from gigunion.stations.geo import CRS_ALIASES, Crs, in_china, to_wgs84
 from gigunion.stations.hours import HoursError, OpeningHours, parse_hours
-from gigunion.stations.models import SERVICE_NAMES, STATION_KIND_NAMES, Service, StationKind, services_mask
+from gigunion.stations.models import (
+    SERVICE_CHINESE,
+    SERVICE_NAMES,
+    STATION_KIND_NAMES,
+    Service,
+    StationKind,
+    services_mask,
+)
 
 _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 _CONTACT_PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -107,7 +114,7 @@ def parse_services(text: str) -> int:
     if unknown:
         raise ValueError(
             _("Unknown services: %(names)s. Known: %(known)s.")
-            % {"names": "、".join(unknown[:5]), "known": "、".join(sorted(set(SERVICE_NAMES), key=len)[:16])}
+            % {"names": "、".join(unknown[:5]), "known": "、".join(SERVICE_CHINESE.values())}
         )
     return services_mask(services)
 
