@@ -55,6 +55,7 @@ class AuditAction(models.TextChoices):
     WORKERS_INVITED = "workers.invited", _("Workers invited to join")
     STATION_CHANGED = "station.changed", _("Station created or changed")
     STATIONS_IMPORTED = "stations.imported", _("Station list imported")
+    HOTSPOTS_IMPORTED = "hotspots.imported", _("Demand hotspots imported")
     MERCHANT_CHANGED = "merchant.changed", _("Partner merchant created or changed")
     MERCHANT_DESK_RESET = "merchant.desk_reset", _("Merchant counter link replaced")
 

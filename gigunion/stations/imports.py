@@ -506,6 +506,19 @@ def hotspots_import(
     report.imported, report.updated, report.unchanged = counts.imported, counts.updated, counts.unchanged
     if counts.imported + counts.updated >= ANALYZE_AFTER_ROWS:
         analyze(Hotspot)
+    audit_record(
+        action=AuditAction.HOTSPOTS_IMPORTED,
+        actor=actor,
+        object_type="hotspot_list",
+        region_code=jurisdiction.region_prefix,
+        details={
+            "filename": filename[:200],
+            "imported": report.imported,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        },
+    )
     return report
 
 
