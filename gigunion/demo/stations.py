@@ -14,6 +14,7 @@ from gigunion.orgs.access import jurisdiction_of
 from gigunion.orgs.models import StaffAccount
 from gigunion.stations.checks import check_station
 from gigunion.stations.models import Station
+from gigunion.stations.planning import region_point_set
 from gigunion.stations.services import (
     hotspot_save,
     merchant_save,
@@ -178,6 +179,27 @@ DEMO_HOTSPOTS = [
     ("黔灵山公园北门", "520103", 26.6060, 106.6950, 210, "云岩区摸底"),
 ]
 
+# Approximate centres of the streets (街道) where the demo's workers work: members and reconciled
+# workers are placed there when planning the 15-minute circle.
+DEMO_REGION_POINTS = [
+    ("520102002", 26.5400, 106.7000),
+    ("520102003", 26.5780, 106.7190),
+    ("520102005", 26.5750, 106.7130),
+    ("520102006", 26.5710, 106.7050),
+    ("520102007", 26.5590, 106.7070),
+    ("520102009", 26.5530, 106.7020),
+    ("520102010", 26.5480, 106.6880),
+    ("520102011", 26.5560, 106.6930),
+    ("520102012", 26.5700, 106.7280),
+    ("520102018", 26.5650, 106.6880),
+    ("520103001", 26.5840, 106.7220),
+    ("520103002", 26.5790, 106.7270),
+    ("520103004", 26.5850, 106.7050),
+    ("520103006", 26.6030, 106.7330),
+    ("520103007", 26.5900, 106.7120),
+    ("520103008", 26.5850, 106.7000),
+]
+
 
 def seed_stations(staff: dict[str, StaffAccount], today: date, members: list[Person]) -> None:
     by_region = {"520102": staff["nanming_operator"], "520103": staff["yunyan_operator"]}
@@ -234,6 +256,15 @@ def seed_stations(staff: dict[str, StaffAccount], today: date, members: list[Per
         )
         for title in offers:
             offer_save(jurisdiction=jurisdiction, merchant=merchant, title=title, starts_on=today - timedelta(days=60))
+    for code, lat, lng in DEMO_REGION_POINTS:
+        account = by_region[code[:6]]
+        jurisdiction = jurisdiction_of(account.user)
+        assert jurisdiction is not None
+        _point, checked = region_point_set(
+            jurisdiction=jurisdiction, actor=account.user, region_code=code, lat=str(lat), lng=str(lng)
+        )
+        if not checked.ok:
+            raise RuntimeError(f"demo region point {code}: {checked.errors}")
     for name, region, lat, lng, workers, source in DEMO_HOTSPOTS:
         jurisdiction = jurisdiction_of(by_region[region].user)
         assert jurisdiction is not None

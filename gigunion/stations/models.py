@@ -313,3 +313,33 @@ class Hotspot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionPoint(models.Model):
+    """Where a region's demand sits on the map when the people in it have no coordinates of their own.
+
+    Members and reconciled workers are counted by work region and placed at the region's point (or its
+    nearest ancestor's) to plan the 15-minute circle; staff set the points, or the demo does.
+    """
+
+    region = models.OneToOneField(
+        Region, primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("region")
+    )
+    lat = models.FloatField(_("latitude (WGS-84)"))
+    lng = models.FloatField(_("longitude (WGS-84)"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region_id"]
+        verbose_name = _("region point")
+        verbose_name_plural = _("region points")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="region_point_coordinates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} ({self.lat:.5f}, {self.lng:.5f})"

@@ -253,12 +253,13 @@ def test_the_ledger_reconciles_people_listed_by_several_sources() -> None:
 
 
 def test_it_places_stations_merchants_and_hotspots_around_guiyang() -> None:
-    from gigunion.stations.models import Hotspot, Merchant, Offer, Station, StationVisit
+    from gigunion.stations.models import Hotspot, Merchant, Offer, RegionPoint, Station, StationVisit
     from gigunion.stations.spatial import nearest
 
     seed()
     assert Counter(Station.objects.values_list("status", flat=True)) == {"open": 8, "paused": 1, "closed": 1}
     assert (Merchant.objects.count(), Offer.objects.count(), Hotspot.objects.count()) == (4, 5, 8)
+    assert RegionPoint.objects.count() == 16
     # Fourteen days of register counts at each open station, and the members' QR check-ins (1+2+3+1+2+3+1+2).
     assert StationVisit.objects.filter(source="staff").count() == 8 * 14
     assert StationVisit.objects.filter(source="qr").count() == 15
