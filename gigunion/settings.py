@@ -247,4 +247,10 @@ LAPSE_CANDIDATE_DAYS = env_int("GIGUNION_LAPSE_CANDIDATE_DAYS", 183)  # no dues 
 # The address printed in QR codes; empty means the address of the request.
 PUBLIC_BASE_URL = env_str("GIGUNION_PUBLIC_BASE_URL", "")
 
+# Maps (stations, merchants): the base layer's tile URL template ({z}/{x}/{y}, e.g. an official 天地图
+# service with its key) and its attribution. Empty: no base layer, markers on a plain background
+# (offline and in tests). Add the tile host to GIGUNION_MAP_TILE_HOSTS so the browser may load it.
+MAP_TILE_URL = env_str("GIGUNION_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("GIGUNION_MAP_TILE_ATTRIBUTION", "")
+
 DEMO_PASSWORD = env_str("GIGUNION_DEMO_PASSWORD", "" if PRODUCTION else "Gongren-2026")

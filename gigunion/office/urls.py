@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gigunion.office import applications, invitations, ledger, members, platforms, registry, views, worklist
+from gigunion.office import (
+    applications,
+    invitations,
+    ledger,
+    members,
+    merchants,
+    planning,
+    platforms,
+    registry,
+    stations,
+    views,
+    worklist,
+)
 
 app_name = "office"
 
@@ -73,4 +85,32 @@ urlpatterns = [
     path("platforms/<int:platform_id>/keys/", platforms.key_issue, name="platform_key_issue"),
     path("platforms/keys/<int:key_id>/rotate/", platforms.key_rotate, name="platform_key_rotate"),
     path("platforms/keys/<int:key_id>/revoke/", platforms.key_revoke, name="platform_key_revoke"),
+    # Service stations and partner merchants
+    path("stations/", stations.station_list, name="station_list"),
+    path("stations/new/", stations.station_new, name="station_new"),
+    path("stations/<int:station_id>/", stations.station_detail, name="station_detail"),
+    path("stations/<int:station_id>/edit/", stations.station_edit, name="station_edit"),
+    path("stations/<int:station_id>/status/", stations.station_status, name="station_status"),
+    path("stations/<int:station_id>/photos/", stations.station_photo_upload, name="station_photo_upload"),
+    path("stations/<int:station_id>/visits/", stations.station_visit_record, name="station_visit_record"),
+    path("stations/<int:station_id>/qr.<str:kind>", stations.station_qr, name="station_qr"),
+    path("stations/<int:station_id>/poster/", stations.station_poster, name="station_poster"),
+    path("stations/photos/<int:photo_id>.jpg", stations.station_photo, name="station_photo"),
+    path("stations/photos/<int:photo_id>/delete/", stations.station_photo_delete, name="station_photo_delete"),
+    path("merchants/", merchants.merchant_list, name="merchant_list"),
+    path("merchants/new/", merchants.merchant_new, name="merchant_new"),
+    path("merchants/<int:merchant_id>/", merchants.merchant_detail, name="merchant_detail"),
+    path("merchants/<int:merchant_id>/edit/", merchants.merchant_edit, name="merchant_edit"),
+    path("merchants/<int:merchant_id>/offers/", merchants.merchant_offer_new, name="merchant_offer_new"),
+    path(
+        "merchants/<int:merchant_id>/offers/<int:offer_id>/", merchants.merchant_offer_edit, name="merchant_offer_edit"
+    ),
+    path(
+        "merchants/<int:merchant_id>/offers/<int:offer_id>/active/",
+        merchants.merchant_offer_active,
+        name="merchant_offer_active",
+    ),
+    path("merchants/<int:merchant_id>/desk/reset/", merchants.merchant_desk_reset, name="merchant_desk_reset"),
+    # Planning the 15-minute service circle
+    path("stations/planning/", planning.station_planning, name="station_planning"),
 ]

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from gigunion.core.exceptions import NotAllowed, NotVisible
 from gigunion.orgs.access import require_jurisdiction
-from gigunion.stations.models import Hotspot, Merchant, Station
+from gigunion.stations.models import Hotspot, Merchant, Station, StationPhoto
 
 
 def stations_visible_to(user: Any) -> QuerySet[Station]:
@@ -28,6 +28,15 @@ def station_for_staff(user: Any, *, station_id: int, change: bool = False) -> St
     if change and not require_jurisdiction(user).can_change:
         raise NotAllowed()
     return station
+
+
+def station_photo_for_staff(user: Any, *, photo_id: int, change: bool = False) -> StationPhoto:
+    photo = StationPhoto.objects.filter(pk=photo_id, station__in=stations_visible_to(user)).first()
+    if photo is None:
+        raise NotVisible()
+    if change and not require_jurisdiction(user).can_change:
+        raise NotAllowed()
+    return photo
 
 
 def merchants_visible_to(user: Any) -> QuerySet[Merchant]:

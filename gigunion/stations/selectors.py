@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Literal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gigunion.stations.models import Merchant, Offer, Station, StationVisit, services_mask
+from gigunion.members.models import Person
+from gigunion.regions.models import Region
+from gigunion.stations.models import (
+    Merchant,
+    Offer,
+    Redemption,
+    Station,
+    StationPhoto,
+    StationStatus,
+    StationVisit,
+    services_mask,
+)
 from gigunion.stations.spatial import nearest
 
 MAX_NEARBY = 50
@@ -91,3 +104,115 @@ def visits_by_station(
     if until is not None:
         visits = visits.filter(visited_on__lte=until)
     return {row["station_id"]: int(row["total"]) for row in visits.values("station_id").annotate(total=Sum("people"))}
+
+
+VisitGrouping = Literal["visited_on", "source", "station__region_id"]
+
+
+def visits_grouped(
+    stations: QuerySet[Station], *, by: VisitGrouping, since: date | None = None, until: date | None = None
+) -> dict[Any, int]:
+    """Person-times at these stations in the period, by day, by source (QR / staff) or by the station's region."""
+    visits = StationVisit.objects.filter(station__in=stations)
+    if since is not None:
+        visits = visits.filter(visited_on__gte=since)
+    if until is not None:
+        visits = visits.filter(visited_on__lte=until)
+    return {row[by]: int(row["total"]) for row in visits.order_by().values(by).annotate(total=Sum("people"))}
+
+
+def redemptions_by_offer(merchant: Merchant, *, since: datetime | None = None) -> dict[int, int]:
+    """How many discounts were taken at the merchant, per offer (since a moment when given)."""
+    redemptions = Redemption.objects.filter(merchant=merchant)
+    if since is not None:
+        redemptions = redemptions.filter(created_at__gte=since)
+    return {
+        row["offer_id"]: row["total"] for row in redemptions.order_by().values("offer_id").annotate(total=Count("pk"))
+    }
+
+
+def redemptions_by_merchant(merchants: QuerySet[Merchant], *, since: datetime | None = None) -> dict[int, int]:
+    redemptions = Redemption.objects.filter(merchant__in=merchants)
+    if since is not None:
+        redemptions = redemptions.filter(created_at__gte=since)
+    return {
+        row["merchant_id"]: row["total"]
+        for row in redemptions.order_by().values("merchant_id").annotate(total=Count("pk"))
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker's pages (/m/): a station by its code, its photos, today's check-in, a counter's day
+# ---------------------------------------------------------------------------------------------
+
+
+def station_by_code(code: str) -> Station | None:
+    """A station as a worker finds it (by the code in its QR code and page address), whatever its status."""
+    if not code or len(code) > 16:
+        return None
+    return Station.objects.filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    id: int
+    width: int
+    height: int
+
+
+def station_photo_infos(station: Station) -> list[PhotoInfo]:
+    """The station's photos without their bytes (a page links to them)."""
+    rows = station.photos.order_by("created_at", "pk").values_list("pk", "width", "height")
+    return [PhotoInfo(id=pk, width=width, height=height) for pk, width, height in rows]
+
+
+def station_photo_public(code: str, photo_id: int) -> StationPhoto | None:
+    """A photo of an open station, which anyone may see; None for a closed or paused station's photos."""
+    return StationPhoto.objects.filter(pk=photo_id, station__code=code, station__status=StationStatus.OPEN).first()
+
+
+def checkin_today(station: Station, person: Person, *, today: date | None = None) -> StationVisit | None:
+    day = today or timezone.localdate()
+    return StationVisit.objects.filter(station=station, person=person, visited_on=day).first()
+
+
+def merchant_active(merchant_id: int) -> Merchant | None:
+    return Merchant.objects.filter(pk=merchant_id, is_active=True).first()
+
+
+def redemptions_today(merchant: Merchant, *, now: datetime | None = None, limit: int = 200) -> list[Redemption]:
+    """The discounts taken at the merchant since local midnight, latest first."""
+    moment = timezone.localtime(now) if now is not None else timezone.localtime()
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    redemptions = Redemption.objects.filter(merchant=merchant, created_at__gte=midnight)
+    return list(redemptions.select_related("offer", "person").order_by("-created_at", "-pk")[:limit])
+
+
+@dataclass(frozen=True)
+class CountyCentre:
+    code: str
+    name: str  # with the city, e.g. 贵阳市 南明区
+    lat: float
+    lng: float
+    stations: int
+
+
+def station_county_centres() -> list[CountyCentre]:
+    """The counties with open stations, each at the mean place of those stations: where a worker who gives no
+    location can start looking. Ordered by division code."""
+    rows = (
+        Station.objects.filter(status=StationStatus.OPEN)
+        .annotate(county=Substr("region_id", 1, 6))
+        .order_by()
+        .values("county")
+        .annotate(lat=Avg("lat"), lng=Avg("lng"), stations=Count("pk"))
+    )
+    found = {row["county"]: row for row in rows}
+    names = {
+        region.code: f"{region.parent.name} {region.name}" if region.parent is not None else region.name
+        for region in Region.objects.filter(code__in=list(found)).select_related("parent")
+    }
+    return [
+        CountyCentre(code=code, name=names.get(code, code), lat=row["lat"], lng=row["lng"], stations=row["stations"])
+        for code, row in sorted(found.items())
+    ]

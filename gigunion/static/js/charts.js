@@ -21,7 +21,22 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
-  var kinds = { "stacked-bar": stackedBar };
+  // Columns over time (a station's person-times by day): data.labels, data.values, data.name.
+  function columns(element, data) {
+    element.style.height = "240px";
+    var chart = echarts.init(element, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.labels },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: data.name, type: "bar", data: data.values, itemStyle: { color: RED } }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  var kinds = { "stacked-bar": stackedBar, "columns": columns };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-chart]").forEach(function (element) {
       var source = document.getElementById(element.getAttribute("data-chart-source"));
