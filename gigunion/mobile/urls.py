@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gigunion.mobile import views
+from gigunion.mobile import stations, views
 
 app_name = "mobile"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("me/", views.me, name="me"),
     path("v/<str:token>/", views.verify, name="verify"),
+    # Stations and partner merchants (stations.py).
+    path("stations/", stations.station_list, name="stations"),
+    path("stations/<str:code>/", stations.station_detail, name="station_detail"),
+    path("stations/<str:code>/photos/<int:photo_id>.jpg", stations.station_photo, name="station_photo"),
+    path("s/<str:code>/", stations.station_checkin, name="station_checkin"),
+    path("api/stations/nearby", stations.stations_nearby_api, name="stations_nearby_api"),
+    path("api/merchants/nearby", stations.merchants_nearby_api, name="merchants_nearby_api"),
+    path("desk/", stations.desk_home, name="desk"),
+    path("desk/redeem/<str:token>/", stations.desk_redeem, name="desk_redeem"),
+    path("desk/<str:secret>/", stations.merchant_desk, name="merchant_desk"),
 ]

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -57,6 +58,7 @@ from gigunion.members.services import (
     sms_code_send,
     worker_login,
 )
+from gigunion.mobile.stations import desk_offers
 from gigunion.mobile.worker import (
     client_ip,
     current_worker,
@@ -426,8 +428,22 @@ def _login_form(
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    context = {"phone": phone, "errors": errors or {}, "problems": problems or [], "notice": notice}
+    context = {
+        "phone": phone,
+        "errors": errors or {},
+        "problems": problems or [],
+        "notice": notice,
+        "next": _next_path(request),
+    }
     return _no_store(render(request, "mobile/login.html", context, status=status))
+
+
+def _next_path(request: HttpRequest) -> str:
+    """The worker page to return to after logging in (?next=, e.g. a station's check-in); blank for the card."""
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()[:300]
+    if not target.startswith("/m/") or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return ""
+    return target
 
 
 @never_cache
@@ -436,7 +452,7 @@ def login(request: HttpRequest) -> HttpResponse:
     """Phone → code → the card. The page says the same whether or not a member has this phone."""
     if request.method != "POST":
         if current_worker(request) is not None:
-            return redirect("mobile:me")
+            return redirect(_next_path(request) or "mobile:me")
         return _login_form(request)
     entered = request.POST.get("phone", "").strip()[:40]
     phone, message = phone_error(entered, required=True)
@@ -462,7 +478,7 @@ def login(request: HttpRequest) -> HttpResponse:
         message = _("The code is wrong or has expired, or no member card belongs to this number.")
         return _login_form(request, phone=phone, errors={"code": message}, status=400)
     worker_log_in(request, person)
-    return redirect("mobile:me")
+    return redirect(_next_path(request) or "mobile:me")
 
 
 @require_POST
@@ -525,5 +541,9 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         )
     verifier = request.user if isinstance(request.user, User) else None
     check = card_verify(token=token[:200], ip_address=client_ip(request), verifier=verifier)
-    context = {"check": check, "valid": check.result == VerificationResult.VALID}
+    context: dict[str, Any] = {"check": check, "valid": check.result == VerificationResult.VALID}
+    if context["valid"]:
+        # On a merchant's counter phone (mobile/stations.py), the valid card's discounts can be taken here.
+        context["desk"], context["desk_offers"] = desk_offers(request)
+        context["token"] = token[:200]
     return _no_store(render(request, "mobile/verify.html", context))

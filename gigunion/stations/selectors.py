@@ -59,7 +59,7 @@ def nearby_stations(
         services=services_mask(services or []),
         all_day=all_day,
     )
-    stations = Station.objects.in_bulk([near.id for near in found])
+    stations = Station.objects.order_by().in_bulk([near.id for near in found])  # no sort: a dict by id
     moment = timezone.localtime(now) if now is not None else timezone.localtime()
     return [
         NearbyStation(
@@ -72,7 +72,7 @@ def nearby_stations(
 
 def nearby_merchants(*, lat: float, lng: float, limit: int = 10, today: date | None = None) -> list[NearbyMerchant]:
     found = nearest("merchant", lat=lat, lng=lng, limit=min(limit, MAX_NEARBY))
-    merchants = Merchant.objects.in_bulk([near.id for near in found])
+    merchants = Merchant.objects.order_by().in_bulk([near.id for near in found])
     day = today or timezone.localdate()
     offers: dict[int, list[Offer]] = {}
     for offer in Offer.objects.filter(merchant_id__in=list(merchants), is_active=True).order_by("title"):

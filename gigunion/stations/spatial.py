@@ -19,6 +19,9 @@ Layer = Literal["station", "merchant"]
 FIRST_RADIUS_M = 1_500.0
 WIDEN = 4.0
 HALF_EARTH_M = 20_040_000.0
+# The R*Tree stores 32-bit floats rounded outward (up to 1.5e-5 degrees off at longitude 135): the box it is
+# asked for is padded by more than that, or a station a hair inside the circle could fall outside the box.
+RTREE_PAD_DEGREES = 1e-4
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def _nearest_sqlite(
     with connection.cursor() as cursor:
         while True:
             box = bounding_box(lat, lng, radius)
-            cursor.execute(sql, [box.min_lat, box.max_lat, box.min_lng, box.max_lng, *extra])
+            pad = RTREE_PAD_DEGREES
+            cursor.execute(sql, [box.min_lat - pad, box.max_lat + pad, box.min_lng - pad, box.max_lng + pad, *extra])
             candidates = [Near(row[0], distance_m(lat, lng, row[1], row[2])) for row in cursor.fetchall()]
             inside = [near for near in candidates if near.distance_m <= radius]
             done = len(inside) >= limit or radius >= HALF_EARTH_M or (within_m is not None and radius >= within_m)
