@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gigunion.core.models import AppendOnlyModel
 from gigunion.members.models import Person
@@ -37,9 +38,9 @@ STATION_KIND_NAMES = {
 
 
 class StationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("station status", "Open")
     PAUSED = "paused", _("Closed temporarily")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("station status", "Closed")
 
 
 class Service(models.TextChoices):

@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_audit_actions_platforms'),
+        ("core", "0004_audit_actions_platforms"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('auth.login', 'Logged in'), ('auth.login_failed', 'Login failed'), ('auth.logout', 'Logged out'), ('personal_data.view', 'Viewed personal data unmasked'), ('personal_data.export', 'Exported personal data'), ('organization.created', 'Union organization created'), ('organization.changed', 'Union organization changed'), ('staff.assigned', 'Staff account assigned'), ('staff.changed', 'Staff account changed'), ('regions.loaded', 'Regions loaded'), ('platform.changed', 'Platform partner created or changed'), ('api_key.issued', 'API key issued'), ('api_key.rotated', 'API key rotated'), ('api_key.revoked', 'API key revoked'), ('roster.imported', 'Worker roster imported'), ('workers.invited', 'Workers invited to join'), ('station.changed', 'Station created or changed'), ('stations.imported', 'Station list imported'), ('hotspots.imported', 'Demand hotspots imported'), ('merchant.changed', 'Partner merchant created or changed'), ('merchant.desk_reset', 'Merchant counter link replaced')], db_index=True, max_length=64),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.login", "Logged in"),
+                    ("auth.login_failed", "Login failed"),
+                    ("auth.logout", "Logged out"),
+                    ("personal_data.view", "Viewed personal data unmasked"),
+                    ("personal_data.export", "Exported personal data"),
+                    ("organization.created", "Union organization created"),
+                    ("organization.changed", "Union organization changed"),
+                    ("staff.assigned", "Staff account assigned"),
+                    ("staff.changed", "Staff account changed"),
+                    ("regions.loaded", "Regions loaded"),
+                    ("platform.changed", "Platform partner created or changed"),
+                    ("api_key.issued", "API key issued"),
+                    ("api_key.rotated", "API key rotated"),
+                    ("api_key.revoked", "API key revoked"),
+                    ("roster.imported", "Worker roster imported"),
+                    ("workers.invited", "Workers invited to join"),
+                    ("station.changed", "Station created or changed"),
+                    ("stations.imported", "Station list imported"),
+                    ("hotspots.imported", "Demand hotspots imported"),
+                    ("merchant.changed", "Partner merchant created or changed"),
+                    ("merchant.desk_reset", "Merchant counter link replaced"),
+                ],
+                db_index=True,
+                max_length=64,
+            ),
         ),
     ]
