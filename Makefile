@@ -77,9 +77,10 @@ test-sqlite: $(VENV)/.installed
 test-postgres: $(VENV)/.installed
 	bash scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
 
-bench: setup ## Benchmarks on SQLite, then the roster import's on PostgreSQL; writes bench/results.json
+bench: setup ## Benchmarks on SQLite, then the roster import's and the stations' on PostgreSQL (and PostGIS); writes bench/results.json
+	bash scripts/install-bench-packages.sh
 	$(PY) bench/run.py
-	bash scripts/with-postgres.sh $(PY) bench/run.py --only roster
+	bash scripts/with-postgres.sh $(PY) bench/run.py --only roster,stations
 
 lock: $(VENV)/.installed ## Re-pin Python dependencies after editing requirements*.in
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.txt requirements.in

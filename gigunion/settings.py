@@ -110,7 +110,10 @@ _default_sqlite = f"sqlite:///{VAR_DIR / 'gigunion.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_sqlite),
-        conn_max_age=env_int("GIGUNION_DB_CONN_MAX_AGE", 0),
+        # Keep connections for a minute (checked before reuse): opening one costs ~3 ms on SQLite and more
+        # on PostgreSQL, more than the nearby-stations answer itself (bench/stations.py).
+        conn_max_age=env_int("GIGUNION_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
