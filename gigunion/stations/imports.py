@@ -355,19 +355,7 @@ def stations_import(
     report.imported, report.updated, report.unchanged = counts.imported, counts.updated, counts.unchanged
     if counts.imported + counts.updated >= ANALYZE_AFTER_ROWS:
         analyze(Station)
-    audit_record(
-        action=AuditAction.STATIONS_IMPORTED,
-        actor=actor,
-        object_type="station_list",
-        region_code=jurisdiction.region_prefix,
-        details={
-            "filename": filename[:200],
-            "imported": report.imported,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected,
-        },
-    )
+    _audit_import(AuditAction.STATIONS_IMPORTED, "station_list", actor, jurisdiction, filename, report)
     return report
 
 
@@ -506,19 +494,7 @@ def hotspots_import(
     report.imported, report.updated, report.unchanged = counts.imported, counts.updated, counts.unchanged
     if counts.imported + counts.updated >= ANALYZE_AFTER_ROWS:
         analyze(Hotspot)
-    audit_record(
-        action=AuditAction.HOTSPOTS_IMPORTED,
-        actor=actor,
-        object_type="hotspot_list",
-        region_code=jurisdiction.region_prefix,
-        details={
-            "filename": filename[:200],
-            "imported": report.imported,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected,
-        },
-    )
+    _audit_import(AuditAction.HOTSPOTS_IMPORTED, "hotspot_list", actor, jurisdiction, filename, report)
     return report
 
 
@@ -546,3 +522,27 @@ def acting_union(text: str = "") -> UnionOrganization:
     if len(roots) > 1:
         raise DomainError(_("There are several top-level union organizations: name one with --union."))
     return roots[0]
+
+
+def _audit_import(
+    action: AuditAction,
+    object_type: str,
+    actor: User | None,
+    jurisdiction: Jurisdiction,
+    filename: str,
+    report: ImportReport,
+) -> None:
+    """One audit event per import, with its counts."""
+    audit_record(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        region_code=jurisdiction.region_prefix,
+        details={
+            "filename": filename[:200],
+            "imported": report.imported,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        },
+    )

@@ -95,23 +95,28 @@ def station_save(
     for key, value in station_values(values).items():
         setattr(station, key, value)
     station.region = region
+    duplicate = _("%(region)s already has a station named %(name)s.")
+    _place_save(station, duplicate, AuditAction.STATION_CHANGED, actor, {"created": creating, "status": station.status})
+    return station
+
+
+def _place_save(
+    place: Station | Merchant, duplicate: str, action: AuditAction, actor: User | None, details: dict[str, Any]
+) -> None:
+    """Save a station or merchant, refusing a second one of the same name in its region, and audit it."""
     try:
         with transaction.atomic():
-            station.save()
+            place.save()
     except IntegrityError:
-        raise DomainError(
-            _("%(region)s already has a station named %(name)s.") % {"region": region.name, "name": station.name},
-            code="duplicate",
-        ) from None
+        raise DomainError(duplicate % {"region": place.region.name, "name": place.name}, code="duplicate") from None
     audit_record(
-        action=AuditAction.STATION_CHANGED,
+        action=action,
         actor=actor,
-        object_type="station",
-        object_id=station.pk,
-        region_code=region.code,
-        details={"created": creating, "name": station.name, "status": station.status},
+        object_type=type(place).__name__.lower(),
+        object_id=place.pk,
+        region_code=place.region_id,
+        details={"name": place.name, **details},
     )
-    return station
 
 
 def station_set_status(*, jurisdiction: Jurisdiction, actor: User | None, station: Station, status: str) -> Station:
@@ -222,21 +227,9 @@ def merchant_save(
         if key in values:
             setattr(merchant, key, values[key])
     merchant.region = region
-    try:
-        with transaction.atomic():
-            merchant.save()
-    except IntegrityError:
-        raise DomainError(
-            _("%(region)s already has a merchant named %(name)s.") % {"region": region.name, "name": merchant.name},
-            code="duplicate",
-        ) from None
-    audit_record(
-        action=AuditAction.MERCHANT_CHANGED,
-        actor=actor,
-        object_type="merchant",
-        object_id=merchant.pk,
-        region_code=region.code,
-        details={"created": creating, "name": merchant.name, "active": merchant.is_active},
+    duplicate = _("%(region)s already has a merchant named %(name)s.")
+    _place_save(
+        merchant, duplicate, AuditAction.MERCHANT_CHANGED, actor, {"created": creating, "active": merchant.is_active}
     )
     return merchant
 
