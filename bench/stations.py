@@ -304,6 +304,7 @@ def load_stations(rows: Sequence[StationRow], batch: int = 20_000) -> None:
     hours = [(text, ranges_field.get_db_prep_save(ranges, connection)) for text, ranges in _HOURS]
     columns = [
         "code",
+        "checkin_secret",
         "name",
         "kind",
         "host",
@@ -336,6 +337,7 @@ def load_stations(rows: Sequence[StationRow], batch: int = 20_000) -> None:
                     values.append(
                         (
                             f"{CODE_PREFIX}{index:07d}",
+                            f"{CODE_PREFIX}checkin{index:07d}",
                             f"{row.city}基准驿站{index}号",
                             row.kind,
                             "",

@@ -48,6 +48,8 @@ from gigunion.stations.selectors import (
     nearby_merchants,
     nearby_stations,
     redemptions_today,
+    redemptions_today_count,
+    station_by_checkin_secret,
     station_by_code,
     station_county_centres,
     station_photo_infos,
@@ -61,7 +63,7 @@ from gigunion.stations.services import station_checkin as checkin_record
 NEARBY_PER_IP = ratelimit.Limit(count=3000, seconds=600)
 REDEEM_PER_IP = ratelimit.Limit(count=120, seconds=600)
 NEARBY_MAX_AGE = 60  # seconds: "open now" and the list stay true that long
-PHOTO_MAX_AGE = 86400
+PHOTO_MAX_AGE = 3600  # seconds: a deleted photo, or a closed station's, is gone from caches within the hour
 DEFAULT_LIMIT = 10
 PAGE_LIMIT = 20
 PAGE_MERCHANTS = 10
@@ -299,27 +301,29 @@ def stations_nearby_api(request: HttpRequest) -> JsonResponse:
         )
         return {
             "point": {"lat": round(query.lat, 7), "lng": round(query.lng, 7)},
-            "stations": [
-                {
-                    "id": near.station.pk,
-                    "code": near.station.code,
-                    "name": near.station.name,
-                    "kind": near.station.kind,
-                    "kind_label": near.station.get_kind_display(),
-                    "distance_m": round(near.distance_m),
-                    "lat": near.station.lat,
-                    "lng": near.station.lng,
-                    "services": [service.value for service in near.station.service_list],
-                    "open_now": near.open_now,
-                    "all_day": near.station.all_day,
-                    "hours": near.station.hours_text,
-                    "url": reverse("mobile:station_detail", args=[near.station.code]),
-                }
-                for near in found
-            ],
+            "stations": [_station_json(near) for near in found],
         }
 
     return _nearby_answer(request, build)
+
+
+def _station_json(near: NearbyStation) -> dict[str, Any]:
+    """A station as the endpoint and the page's script see it: its public code, never its check-in secret."""
+    return {
+        "id": near.station.pk,
+        "code": near.station.code,
+        "name": near.station.name,
+        "kind": near.station.kind,
+        "kind_label": near.station.get_kind_display(),
+        "distance_m": round(near.distance_m),
+        "lat": near.station.lat,
+        "lng": near.station.lng,
+        "services": [service.value for service in near.station.service_list],
+        "open_now": near.open_now,
+        "all_day": near.station.all_day,
+        "hours": near.station.hours_text,
+        "url": reverse("mobile:station_detail", args=[near.station.code]),
+    }
 
 
 @_sessionless
@@ -387,11 +391,19 @@ def _chips(point: tuple[float, float] | None, services: list[Service], all_day: 
 
 
 def _page_config(
-    point: tuple[float, float] | None, centre: tuple[float, float], services: list[Service], all_day: bool
+    point: tuple[float, float] | None,
+    centre: tuple[float, float],
+    services: list[Service],
+    all_day: bool,
+    found: tuple[list[NearbyStation], list[NearbyMerchant]] = ([], []),
 ) -> dict[str, Any]:
-    """What the page's script needs, passed with json_script (no inline scripts)."""
+    """What the page's script needs, passed with json_script (no inline scripts): with a place chosen here
+    (?lat=&lng=, a district, the back link of a station's page) also the stations and merchants listed, as
+    the endpoints give them, so the map shows them without asking again."""
     return {
         "point": {"lat": point[0], "lng": point[1]} if point is not None else None,
+        "stations": [_station_json(near) for near in found[0]],
+        "merchants": [_merchant_json(near) for near in found[1]],
         "centre": {"lat": centre[0], "lng": centre[1]},  # where the map starts before a place is chosen
         "services": [service.value for service in services],
         "all_day": all_day,
@@ -467,6 +479,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
     if point is not None and county:
         place_label = next((centre.name for centre in counties if centre.code == county), "")
     rows: list[StationRow] = []
+    found: list[NearbyStation] = []
     merchants: list[NearbyMerchant] = []
     if point is not None:
         found = nearby_stations(
@@ -490,7 +503,11 @@ def station_list(request: HttpRequest) -> HttpResponse:
         "counties": counties,
         "county": county,
         "config": _page_config(
-            point, (counties[0].lat, counties[0].lng) if counties else CHINA_CENTRE, services, all_day
+            point,
+            (counties[0].lat, counties[0].lng) if counties else CHINA_CENTRE,
+            services,
+            all_day,
+            (found, merchants),
         ),
     }
     return render(request, "mobile/nearby.html", context, status=status)
@@ -587,10 +604,11 @@ def _login_url(next_path: str) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def station_checkin(request: HttpRequest, code: str) -> HttpResponse:
+def station_checkin(request: HttpRequest, secret: str) -> HttpResponse:
     """The target of a station's QR code: the station, and a check-in button for a logged-in worker (one
-    person-time a day, however often they scan)."""
-    station = station_by_code(code)
+    person-time a day, however often they scan). The address carries the station's check-in secret, printed
+    only in the QR code at the station, so checking in takes being there; the public code is not enough."""
+    station = station_by_checkin_secret(secret)
     if station is None:
         return _notice(
             request,
@@ -600,7 +618,7 @@ def station_checkin(request: HttpRequest, code: str) -> HttpResponse:
             link_text=_("Stations near me"),
             status=404,
         )
-    here = reverse("mobile:station_checkin", args=[station.code])
+    here = reverse("mobile:station_checkin", kwargs={"secret": station.checkin_secret})
     person = current_worker(request)
     if request.method == "POST" and person is None:
         return redirect(_login_url(here))
@@ -623,6 +641,7 @@ def station_checkin(request: HttpRequest, code: str) -> HttpResponse:
         "person": person,
         "outcome": outcome,
         "problems": problems,
+        "checkin_url": here,
         "login_url": _login_url(here),
     }
     return _no_store(render(request, "mobile/station_checkin.html", context, status=status))
@@ -683,21 +702,40 @@ def _desk_page(request: HttpRequest, merchant: Merchant) -> HttpResponse:
             (timezone.localtime(item.created_at), mask_name(item.person.name), item.offer.title)
             for item in redemptions_today(merchant)
         ],
+        "redemptions_count": redemptions_today_count(merchant),  # all of today's, though the list stops at 200
     }
     return _no_store(render(request, "mobile/desk.html", context))
 
 
-@never_cache
-@require_GET
-def merchant_desk(request: HttpRequest, secret: str) -> HttpResponse:
-    """The merchant's counter link, opened on the merchant's phone: from now on this phone takes discounts."""
-    merchant = merchant_for_desk(secret)
-    if merchant is None:
-        return _desk_gone(request)
+def _desk_bind(request: HttpRequest, merchant: Merchant) -> None:
     stored = request.session.get(DESK_KEY)
     if not isinstance(stored, dict) or stored.get("merchant") != merchant.pk:
         request.session.cycle_key()  # a new counter on this phone: a new session key
+        request.session.pop(DESK_DONE_KEY, None)  # the last discount was another counter's
     request.session[DESK_KEY] = {"merchant": merchant.pk, "secret": _secret_hash(merchant.desk_secret)}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def merchant_desk(request: HttpRequest, secret: str) -> HttpResponse:
+    """The merchant's counter link, opened on the merchant's phone: from now on this phone takes discounts.
+    When the phone is already another merchant's counter, a link opened (perhaps one sent to it) does not
+    replace that counter by itself: the page asks first, and only its button (a POST) switches."""
+    merchant = merchant_for_desk(secret)
+    if merchant is None:
+        return _desk_gone(request)
+    if request.method == "POST":
+        _desk_bind(request, merchant)
+        return redirect("mobile:desk")
+    current = desk_merchant(request)
+    if current is not None and current.pk != merchant.pk:
+        context = {
+            "merchant": current,
+            "switch_to": merchant,
+            "switch_url": reverse("mobile:merchant_desk", args=[merchant.desk_secret]),
+        }
+        return _no_store(render(request, "mobile/desk.html", context))
+    _desk_bind(request, merchant)
     return _desk_page(request, merchant)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.tabular import export_xlsx
 from gigunion.office.common import ACCESS_ERRORS, XLSX, dated, download, jurisdiction_context, staff_required
+from gigunion.office.stations import CRS_CHOICES
 from gigunion.orgs import access
 from gigunion.regions.models import Region
 from gigunion.regions.selectors import region_ancestors, region_children
@@ -80,8 +81,8 @@ class RegionPointForm(forms.Form):
     lng = forms.CharField(label=gettext_lazy("Longitude"), max_length=32)
     crs = forms.ChoiceField(
         label=gettext_lazy("Coordinate system"),
-        choices=[(Crs.WGS84, "WGS-84 (GPS)"), (Crs.GCJ02, "GCJ-02 (高德, 腾讯)"), (Crs.BD09, "BD-09 (百度)")],
-        initial=Crs.WGS84,
+        choices=CRS_CHOICES,
+        initial=Crs.WGS84.value,
     )
 
 
@@ -243,8 +244,8 @@ def _page(request: HttpRequest, *, point_form: RegionPointForm | None = None, st
             k=int(cleaned["k"]),
         )
     context.update({"region": region, "form": form, "analysis": analysis})
-    if analysis is None:
-        return render(request, "office/planning.html", context, status=status)
+    if analysis is None:  # the analysis form has errors, shown on the page
+        return render(request, "office/planning.html", context, status=400)
     shown = {code for item in analysis.uncovered[:LISTED] for code in (item.point.region_code, item.point.placed_at)}
     names = dict(Region.objects.filter(code__in=shown | {region.code}).values_list("code", "name"))
     if request.method == "GET" and request.GET.get("format") == "xlsx":
@@ -285,7 +286,9 @@ def _page(request: HttpRequest, *, point_form: RegionPointForm | None = None, st
                     "region_name": names.get(item.point.region_code, item.point.region_code),
                     "placed_name": names.get(item.point.placed_at, item.point.placed_at),
                     "people": _people(item.point.weight, analysis.source),
-                    "nearest": "—" if item.nearest_station_m is None else f"{round(item.nearest_station_m):,} m",
+                    "nearest": "—"
+                    if item.nearest_station_m is None
+                    else _("%(metres)s m") % {"metres": f"{round(item.nearest_station_m):,}"},
                 }
                 for item in analysis.uncovered[:LISTED]
             ],

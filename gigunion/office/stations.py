@@ -9,6 +9,7 @@ through stations.access: another district's station answers 404, a viewer's chan
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -85,9 +86,13 @@ def public_url(request: HttpRequest, path: str) -> str:
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
+# Control characters (a line break kept from an imported cell) would break the download's header.
+_UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
+
+
 def checkin_url(request: HttpRequest, station: Station) -> str:
     """What the station's QR code opens: the worker's check-in page."""
-    return public_url(request, reverse("mobile:station_checkin", kwargs={"code": station.code}))
+    return public_url(request, reverse("mobile:station_checkin", kwargs={"secret": station.checkin_secret}))
 
 
 def map_config() -> dict[str, Any]:
@@ -721,7 +726,8 @@ def station_qr(request: HttpRequest, station_id: int, kind: str) -> HttpResponse
     station = station_for_staff(request.user, station_id=station_id)
     buffer = io.BytesIO()
     _qr(request, station).save(buffer, kind=kind, scale=10, border=4)
-    return download(buffer.getvalue(), filename=f"{station.name}-{station.code}.{kind}", content_type=QR_KINDS[kind])
+    name = _UNSAFE_IN_FILENAME.sub("", station.name)[:60] or "station"
+    return download(buffer.getvalue(), filename=f"{name}-{station.code}.{kind}", content_type=QR_KINDS[kind])
 
 
 @staff_required

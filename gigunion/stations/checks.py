@@ -23,6 +23,7 @@ from gigunion.stations.models import (
 )
 
 _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTACT_PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _SERVICE_LOOKUP: dict[str, Service] = {
     **{name.upper(): service for name, service in SERVICE_NAMES.items()},
@@ -138,7 +139,7 @@ def parse_contact_phone(text: str) -> str:
 def check_station(row: dict[str, str]) -> Checked:
     """Check a station given as texts keyed by the import format's column keys (FORMATS.md)."""
     checked = Checked()
-    name = row.get("name", "").strip()
+    name = " ".join(_CONTROL.sub(" ", row.get("name", "")).split())  # one line: it names files and headers
     if not name:
         checked.errors["name"] = _("This is required.")
     elif len(name) > 128:

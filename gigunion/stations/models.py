@@ -7,6 +7,7 @@ earthdistance GiST index on PostgreSQL), which answers "nearest first" exactly.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -134,6 +135,10 @@ def services_of(mask: int) -> list[Service]:
     return [service for service, bit in SERVICE_BITS.items() if mask & bit]
 
 
+def checkin_secret_new() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters, 144 random bits
+
+
 class Place(models.Model):
     """What stations and merchants share: a name, a place on the map and the union responsible."""
 
@@ -161,7 +166,9 @@ class Place(models.Model):
 class Station(Place):
     """A service station (驿站): where workers rest, drink, charge and heat food."""
 
-    code = models.CharField(max_length=16, unique=True, editable=False, help_text="in the station's check-in QR")
+    code = models.CharField(max_length=16, unique=True, editable=False, help_text="in the station's public address")
+    # Only in the QR code printed at the station (never published), so checking in takes being there.
+    checkin_secret = models.CharField(max_length=32, unique=True, default=checkin_secret_new, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=StationKind.choices)
     host = models.CharField(
         _("host"), max_length=128, blank=True, help_text=_("e.g. a bank branch, mall, community centre")

@@ -39,7 +39,9 @@ from gigunion.stations.checks import Checked, check_coordinates
 from gigunion.stations.geo import EARTH_RADIUS_M
 from gigunion.stations.models import Hotspot, RegionPoint, Station, StationStatus
 from gigunion.stations.services import region_in_jurisdiction
+from gigunion.stations.spatial import nearest
 
+NEAREST_FOR_UNCOVERED = 2_000  # uncovered points given the distance to the nearest open station
 WALK_M_PER_MIN = 80
 EBIKE_M_PER_MIN = 250
 DEFAULT_DETOUR = 1.2
@@ -565,12 +567,12 @@ def circle_analysis(
     result = coverage(demand, station_lat, station_lng, radius_m)
     left = [index for index, ok in enumerate(result.covered) if not ok and placed.points[index].weight > 0]
     left.sort(key=lambda index: (-placed.points[index].weight, placed.points[index].label, index))
+    # The nearest open station anywhere (the analysis only loads those within reach of the area), through
+    # the exact index, for the heaviest uncovered points; beyond that the distance is left blank.
     distances: list[float | None] = [None] * len(left)
-    if left and stations:
-        tree = cKDTree(unit_vectors(station_lat, station_lng))
-        vectors = unit_vectors(demand.lat[left], demand.lng[left])
-        chords, _index = tree.query(vectors, k=1)
-        distances = [float(metres) for metres in metres_of(chords)]
+    for position, index in enumerate(left[:NEAREST_FOR_UNCOVERED]):
+        found = nearest("station", lat=float(demand.lat[index]), lng=float(demand.lng[index]), limit=1)
+        distances[position] = found[0].distance_m if found else None
     return CircleAnalysis(
         region=region,
         source=source,

@@ -147,10 +147,18 @@ def redemptions_by_merchant(merchants: QuerySet[Merchant], *, since: datetime | 
 
 
 def station_by_code(code: str) -> Station | None:
-    """A station as a worker finds it (by the code in its QR code and page address), whatever its status."""
+    """A station as a worker finds it (by the public code in its page address), whatever its status."""
     if not code or len(code) > 16:
         return None
     return Station.objects.filter(code=code).first()
+
+
+def station_by_checkin_secret(secret: str) -> Station | None:
+    """The station whose printed QR code carries this check-in secret (never its public code), whatever its
+    status."""
+    if not secret or len(secret) > 32:
+        return None
+    return Station.objects.filter(checkin_secret=secret).first()
 
 
 @dataclass(frozen=True)
@@ -180,12 +188,21 @@ def merchant_active(merchant_id: int) -> Merchant | None:
     return Merchant.objects.filter(pk=merchant_id, is_active=True).first()
 
 
-def redemptions_today(merchant: Merchant, *, now: datetime | None = None, limit: int = 200) -> list[Redemption]:
-    """The discounts taken at the merchant since local midnight, latest first."""
+def _redemptions_since_midnight(merchant: Merchant, now: datetime | None) -> QuerySet[Redemption]:
     moment = timezone.localtime(now) if now is not None else timezone.localtime()
     midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    redemptions = Redemption.objects.filter(merchant=merchant, created_at__gte=midnight)
+    return Redemption.objects.filter(merchant=merchant, created_at__gte=midnight)
+
+
+def redemptions_today(merchant: Merchant, *, now: datetime | None = None, limit: int = 200) -> list[Redemption]:
+    """The discounts taken at the merchant since local midnight, latest first (at most limit of them)."""
+    redemptions = _redemptions_since_midnight(merchant, now)
     return list(redemptions.select_related("offer", "person").order_by("-created_at", "-pk")[:limit])
+
+
+def redemptions_today_count(merchant: Merchant, *, now: datetime | None = None) -> int:
+    """How many discounts were taken at the merchant since local midnight, all of them."""
+    return _redemptions_since_midnight(merchant, now).order_by().count()
 
 
 @dataclass(frozen=True)

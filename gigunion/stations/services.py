@@ -58,9 +58,12 @@ def region_in_jurisdiction(jurisdiction: Jurisdiction, code: str) -> Region:
     return region
 
 
-def _require_change(jurisdiction: Jurisdiction) -> None:
+def _require_change(jurisdiction: Jurisdiction, region_code: str | None = None) -> None:
+    """Refuse viewers, and anyone whose jurisdiction does not hold the region of what they change."""
     if not jurisdiction.can_change:
         raise NotAllowed(_("Your role may look but not change."))
+    if region_code is not None and not jurisdiction.covers_region(region_code):
+        raise NotAllowed()
 
 
 def station_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +142,7 @@ def station_set_status(*, jurisdiction: Jurisdiction, actor: User | None, statio
 
 
 def station_photo_add(*, jurisdiction: Jurisdiction, actor: User | None, station: Station, data: bytes) -> StationPhoto:
-    _require_change(jurisdiction)
+    _require_change(jurisdiction, station.region_id)
     if station.photos.count() >= MAX_PHOTOS:
         raise DomainError(_("A station has at most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many")
     image = image_clean(data)
@@ -154,7 +157,7 @@ def station_photo_add(*, jurisdiction: Jurisdiction, actor: User | None, station
 
 
 def station_photo_delete(*, jurisdiction: Jurisdiction, photo: StationPhoto) -> None:
-    _require_change(jurisdiction)
+    _require_change(jurisdiction, photo.station.region_id)
     photo.delete()
 
 
@@ -236,7 +239,7 @@ def merchant_save(
 
 def merchant_desk_reset(*, jurisdiction: Jurisdiction, actor: User | None, merchant: Merchant) -> Merchant:
     """A new counter link for the merchant; the old one stops working at once (a lost phone)."""
-    _require_change(jurisdiction)
+    _require_change(jurisdiction, merchant.region_id)
     merchant.desk_secret = secrets.token_urlsafe(32)
     merchant.save(update_fields=["desk_secret", "updated_at"])
     audit_record(

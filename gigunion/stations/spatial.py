@@ -19,6 +19,7 @@ Layer = Literal["station", "merchant"]
 FIRST_RADIUS_M = 1_500.0
 WIDEN = 4.0
 HALF_EARTH_M = 20_040_000.0
+TIE_M = 1e-6  # distances closer than a micrometre are the same place
 # The R*Tree stores 32-bit floats rounded outward (up to 1.5e-5 degrees off at longitude 135): the box it is
 # asked for is padded by more than that, or a station a hair inside the circle could fall outside the box.
 RTREE_PAD_DEGREES = 1e-4
@@ -94,14 +95,20 @@ def _nearest_postgres(layer: Layer, lat: float, lng: float, limit: int, services
         table = "stations_station"
     else:
         where, table = "is_active", "stations_merchant"
-    # Fetch a few more than asked: the chord order and the haversine metres agree, but ties at the
-    # limit are then broken by id the same way on both databases.
+    # The index walks in chord order, which is the great-circle order; ties (stations sharing a spot) are
+    # broken by id like the brute-force scan, so keep fetching while a tie may run past the last row.
     sql = (
         f"SELECT id, lat, lng FROM {table} WHERE {where} "  # noqa: S608 - constants only
         "ORDER BY ll_to_earth(lat, lng) <-> ll_to_earth(%(lat)s, %(lng)s) LIMIT %(fetch)s"
     )
+    fetch = limit + 4
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"lat": lat, "lng": lng, "services": services, "fetch": limit + 4})
-        found = [Near(row[0], distance_m(lat, lng, row[1], row[2])) for row in cursor.fetchall()]
-    found.sort(key=lambda near: (near.distance_m, near.id))
+        while True:
+            cursor.execute(sql, {"lat": lat, "lng": lng, "services": services, "fetch": fetch})
+            rows = cursor.fetchall()
+            found = [Near(row[0], distance_m(lat, lng, row[1], row[2])) for row in rows]
+            found.sort(key=lambda near: (near.distance_m, near.id))
+            if len(rows) < fetch or len(found) <= limit or found[-1].distance_m > found[limit - 1].distance_m + TIE_M:
+                break
+            fetch *= 4
     return found[:limit]

@@ -23,6 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RIDER: Geolocation = {"latitude": 26.58, "longitude": 106.71}  # 花果园, 南明区
 FIVE_HUNDRED_METRES = re.compile(r"^500 ?(米|m)$")  # 500米 once the catalogue has the words
+# Leaflet draws a circle marker as an SVG path with its class leaflet-interactive, plus the className given.
+STATION_MARKER = "path.leaflet-interactive.m-map-station"
+HERE_MARKER = "path.leaflet-interactive.m-map-here"
 
 
 @pytest.fixture
@@ -91,8 +94,8 @@ def test_a_rider_finds_the_nearest_open_station_with_charging(
     # The map: Leaflet from our own static files, markers on a plain background (no tile service here).
     page.locator("[data-tab=map]").tap()
     expect(page.locator("[data-map].leaflet-container.is-plain")).to_be_visible()
-    expect(page.locator("[data-map] path.m-map-station")).to_have_count(1)
-    expect(page.locator("[data-map] path.m-map-here")).to_have_count(1)
+    expect(page.locator(f"[data-map] {STATION_MARKER}")).to_have_count(1)
+    expect(page.locator(f"[data-map] {HERE_MARKER}")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "mobile-stations-map.png"), full_page=True)
     page.locator("[data-tab=list]").tap()
 
@@ -108,4 +111,38 @@ def test_a_rider_finds_the_nearest_open_station_with_charging(
         "geo:26.575500,106.710000?q=26.575500,106.710000(%E5%8D%97%E6%98%8E%E6%B2%B3%E5%85%85%E7%94%B5%E9%A9%BF%E7%AB%99)",
     )
     page.screenshot(path=str(screenshot_dir / "mobile-station-page.png"), full_page=True)
+
+    # Back to the list by the station page's link (?lat=&lng=, chosen on the server): the map has the stations.
+    page.locator(".m-help a[href^='/m/stations/?lat=']").tap()
+    expect(stations).to_have_count(2)
+    page.locator("[data-tab=map]").tap()
+    expect(page.locator(f"[data-map] {STATION_MARKER}")).to_have_count(2)
+    expect(page.locator(f"[data-map] {HERE_MARKER}")).to_have_count(1)
+    assert errors == []
+
+
+def test_a_district_chosen_without_location_shows_its_stations_on_the_map(live_server: Any, phone: Page) -> None:
+    """No location shared: the district form answers from the server, and the map shows the same stations."""
+    cache.clear()
+    cast = build_cast()
+    _station("closed1", "已关闭充电驿站", 26.5809, (Service.CHARGING,), StationStatus.CLOSED, cast.district)
+    _station("rest1", "花果园歇脚驿站", 26.5818, (Service.REST, Service.WATER), StationStatus.OPEN, cast.district)
+    _station("charge1", "南明河充电驿站", 26.5755, (Service.CHARGING,), StationStatus.OPEN, cast.district)
+    page = phone
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    api_calls: list[str] = []
+    page.on("request", lambda request: api_calls.append(request.url) if "/m/api/" in request.url else None)
+
+    page.goto(f"{live_server.url}/m/stations/")
+    page.locator("[data-county] select").select_option("520102")
+    page.locator("[data-county] button[type=submit]").tap()
+    expect(page.locator("[data-station-list] .m-station")).to_have_count(2)
+    assert "county=520102" in page.url
+    page.locator("[data-tab=map]").tap()
+    expect(page.locator("[data-map].leaflet-container")).to_be_visible()
+    expect(page.locator(f"[data-map] {STATION_MARKER}")).to_have_count(2)
+    expect(page.locator(f"[data-map] {HERE_MARKER}")).to_have_count(1)
+    assert api_calls == []  # the stations came with the page
+    assert "county=520102" in page.url  # the address still names the district
     assert errors == []

@@ -7,9 +7,10 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -26,6 +27,8 @@ from tests.mobile.helpers import english_client, page
 from tests.people import Members
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -228,3 +231,91 @@ def test_taking_a_discount_needs_the_csrf_token(shop: Shop, members: Members) ->
     accepted = client.post(f"/m/desk/redeem/{token}/", {"offer": str(shop.discount.pk), "csrfmiddlewaretoken": csrf})
     assert accepted.status_code == 302
     assert Redemption.objects.count() == 1
+
+
+def test_the_count_of_today_is_every_discount_taken_though_the_list_stops(shop: Shop, members: Members) -> None:
+    """The list shows the latest 200; the heading counts all of today's, and nothing of yesterday's."""
+    client = counter(shop)
+    ten_am = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+    union_id = members.rider_membership.union_id
+
+    def taken(count: int, at: datetime, merchant: Merchant, offer: Offer) -> None:
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            Redemption.objects.bulk_create(
+                Redemption(merchant=merchant, offer=offer, person=members.rider, union_id=union_id)
+                for _ in range(count)
+            )
+
+    taken(203, ten_am, shop.merchant, shop.discount)
+    taken(4, ten_am - timedelta(hours=11), shop.merchant, shop.soup)  # 23:00 the day before
+    taken(5, ten_am, shop.other_offer.merchant, shop.other_offer)  # another merchant's
+    with mock.patch("django.utils.timezone.now", return_value=ten_am + timedelta(hours=1)):
+        html = page(client.get("/m/desk/"))
+    assert "<h2>Today: 203 discounts taken</h2>" in html
+    today = html.split('<ul class="m-rows m-desk-today">')[1].split("</ul>")[0]
+    assert today.count("<li>") == 200
+    assert "免费加汤" not in today
+
+
+def test_a_link_of_another_merchant_asks_before_switching_the_counter(shop: Shop, members: Members) -> None:
+    client = counter(shop)
+    other = shop.other_offer.merchant
+    key_before = client.session.session_key
+    response = client.get(f"/m/desk/{other.desk_secret}/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store, private, max-age=0, no-cache, must-revalidate"
+    html = page(response)
+    assert '<h1 class="m-h1">Switch this phone to 小李电动车维修?</h1>' in html
+    assert "This phone is now the counter of 老凯俚酸汤粉." in html
+    assert f'<form method="post" action="/m/desk/{other.desk_secret}/">' in html
+    assert 'name="action" value="switch">Switch to 小李电动车维修</button>' in html
+    assert '<a class="m-button secondary m-wide" href="/m/desk/" data-keep>Stay the counter of 老凯俚酸汤粉</a>' in html
+    assert "m-desk-offers" not in html  # not the other merchant's counter yet
+    # Opening the link changed nothing: this phone is still the first merchant's counter.
+    assert client.session["mobile_desk"]["merchant"] == shop.merchant.pk
+    assert client.session.session_key == key_before
+    assert '<h1 class="m-h1">老凯俚酸汤粉</h1>' in page(client.get("/m/desk/"))
+    token = card_token(members.rider)
+    assert [offer for _, offer in redeem_forms(page(client.get(f"/m/v/{token}/")))] == [
+        str(shop.discount.pk),
+        str(shop.soup.pk),
+    ]
+    # The button switches.
+    switched = client.post(f"/m/desk/{other.desk_secret}/", {"action": "switch"})
+    assert (switched.status_code, switched["Location"]) == (302, "/m/desk/")
+    assert client.session["mobile_desk"]["merchant"] == other.pk
+    assert client.session.session_key != key_before
+    assert '<h1 class="m-h1">小李电动车维修</h1>' in page(client.get("/m/desk/"))
+    assert [offer for _, offer in redeem_forms(page(client.get(f"/m/v/{token}/")))] == [str(shop.other_offer.pk)]
+
+
+def test_switching_the_counter_needs_the_csrf_token(shop: Shop) -> None:
+    client = counter(shop, enforce_csrf_checks=True)
+    other = shop.other_offer.merchant
+    assert client.post(f"/m/desk/{other.desk_secret}/", {"action": "switch"}).status_code == 403
+    assert client.session["mobile_desk"]["merchant"] == shop.merchant.pk
+
+
+def test_the_same_link_or_a_phone_without_a_counter_binds_at_once(shop: Shop) -> None:
+    client = counter(shop)
+    key = client.session.session_key
+    again = page(client.get(f"/m/desk/{shop.merchant.desk_secret}/"))  # the same merchant's link: no question
+    assert '<h1 class="m-h1">老凯俚酸汤粉</h1>' in again
+    assert "Switch this phone" not in again
+    assert client.session.session_key == key
+    # A counter whose link was replaced is no counter any more: another merchant's link binds at once.
+    Merchant.objects.filter(pk=shop.merchant.pk).update(is_active=False)
+    other = shop.other_offer.merchant
+    bound = page(client.get(f"/m/desk/{other.desk_secret}/"))
+    assert '<h1 class="m-h1">小李电动车维修</h1>' in bound
+    assert "Switch this phone" not in bound
+    assert client.session["mobile_desk"]["merchant"] == other.pk
+    # And a fresh phone: the link binds at once (the counter fixture checks the 200).
+    fresh = english_client()
+    assert '<h1 class="m-h1">小李电动车维修</h1>' in page(fresh.get(f"/m/desk/{other.desk_secret}/"))
+    assert fresh.session["mobile_desk"]["merchant"] == other.pk
+
+
+def test_a_post_to_an_unknown_counter_link_is_404(shop: Shop) -> None:
+    client = counter(shop)
+    assert client.post("/m/desk/not-a-secret/", {"action": "switch"}).status_code == 404

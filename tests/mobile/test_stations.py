@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from unittest import mock
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -438,6 +439,13 @@ def test_the_list_page_renders_the_nearest_stations_without_javascript(street: S
     config = json.loads(html.split('<script id="nearby-config" type="application/json">')[1].split("</script>")[0])
     assert (config["point"], config["services"], config["tile_url"]) == ({"lat": 26.58, "lng": 106.71}, [], "")
     assert config["stations_api"] == "/m/api/stations/nearby"
+    # The stations and merchants listed come along as the endpoints give them, for the map.
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 11, 20, 21, 30, tzinfo=SHANGHAI)):
+        answer = nearby(client_en, limit="20").json()
+        merchants = client_en.get("/m/api/merchants/nearby", {"lat": "26.58", "lng": "106.71", "limit": "10"})
+    assert config["stations"] == answer["stations"]
+    assert [station["code"] for station in config["stations"]] == ["rest1", "charge1", "heat1", "far1"]
+    assert config["merchants"] == merchants.json()["merchants"] == []
     assert '<script src="/static/js/nearby.js" defer></script>' in html
     assert "leaflet.js" not in html.split('<script id="nearby-config"')[0]  # the map library loads on demand
 
@@ -448,7 +456,7 @@ def test_the_map_base_layer_is_a_setting(street: Street, client_en: Client, sett
     html = page(client_en.get("/m/stations/"))
     config = json.loads(html.split('<script id="nearby-config" type="application/json">')[1].split("</script>")[0])
     assert (config["tile_url"], config["tile_attribution"]) == (settings.MAP_TILE_URL, "天地图")
-    assert config["point"] is None
+    assert (config["point"], config["stations"], config["merchants"]) == (None, [], [])
     assert config["centre"] == {"lat": pytest.approx(26.583825, abs=1e-9), "lng": pytest.approx(106.71225, abs=1e-9)}
 
 
@@ -559,6 +567,18 @@ def test_a_closed_station_shows_as_closed_without_directions(street: Street, cli
     assert '<span class="m-open m-open-closed" data-station-status>Closed temporarily</span>' in paused
 
 
+@pytest.mark.parametrize("code", ["closed1", "paused1"])
+def test_a_station_that_is_not_open_shows_no_contact(street: Street, client_en: Client, code: str) -> None:
+    Station.objects.filter(code__in=[code, "rest1"]).update(contact_name="王师傅", contact_phone="0851-85550001")
+    html = page(client_en.get(f"/m/stations/{code}/"))
+    assert "<dt>Contact</dt>" not in html
+    assert "王师傅" not in html
+    assert "0851-85550001" not in html
+    assert "tel:" not in html
+    # An open station's page still gives them.
+    assert '<dd>王师傅 <a href="tel:0851-85550001">0851-85550001</a></dd>' in page(client_en.get("/m/stations/rest1/"))
+
+
 def test_an_unknown_station_is_404(client_en: Client, db: None) -> None:
     response = client_en.get("/m/stations/nosuchcode/")
     assert response.status_code == 404
@@ -583,7 +603,7 @@ def test_photos_of_open_stations_are_public_with_cache_headers(street: Street, c
     assert (response.status_code, response["Content-Type"], response["Cache-Control"]) == (
         200,
         "image/jpeg",
-        "public, max-age=86400",
+        "public, max-age=3600",  # an hour: a deleted photo, or a closed station's, is not kept for a day
     )
     assert response.content == bytes(photo.data)
     assert "Set-Cookie" not in response.headers
@@ -604,24 +624,30 @@ def log_in(client: Client, next_path: str = "") -> Any:
     return client.post("/m/login/", data)
 
 
+def checkin_path(station: Station) -> str:
+    """The address in the station's printed QR code: its check-in secret, not its public code."""
+    return f"/m/s/{station.checkin_secret}/"
+
+
 def test_an_anonymous_worker_logs_in_first_and_comes_back(street: Street, members: Members) -> None:
     client = english_client()
-    shown = client.get("/m/s/rest1/")
+    here = checkin_path(street.rest)
+    escaped = quote(here, safe="")
+    shown = client.get(here)
     assert shown.status_code == 200
-    assert (
-        '<a class="m-button m-wide" href="/m/login/?next=%2Fm%2Fs%2Frest1%2F" data-login>Log in to check in</a>'
-        in page(shown)
+    assert f'<a class="m-button m-wide" href="/m/login/?next={escaped}" data-login>Log in to check in</a>' in page(
+        shown
     )
-    refused = client.post("/m/s/rest1/")
-    assert (refused.status_code, refused["Location"]) == (302, "/m/login/?next=%2Fm%2Fs%2Frest1%2F")
+    refused = client.post(here)
+    assert (refused.status_code, refused["Location"]) == (302, f"/m/login/?next={escaped}")
     assert StationVisit.objects.count() == 0
     login_page = client.get(refused["Location"])
-    assert '<input type="hidden" name="next" value="/m/s/rest1/">' in page(login_page)
-    logged_in = log_in(client, next_path="/m/s/rest1/")
-    assert (logged_in.status_code, logged_in["Location"]) == (302, "/m/s/rest1/")
-    assert '<button class="m-button m-wide" type="submit" name="action" value="checkin">Check in</button>' in page(
-        client.get("/m/s/rest1/")
-    )
+    assert f'<input type="hidden" name="next" value="{here}">' in page(login_page)
+    logged_in = log_in(client, next_path=here)
+    assert (logged_in.status_code, logged_in["Location"]) == (302, here)
+    form = page(client.get(here))
+    assert f'<form method="post" action="{here}">' in form
+    assert '<button class="m-button m-wide" type="submit" name="action" value="checkin">Check in</button>' in form
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/m/", "/office/", "javascript:alert(1)"])
@@ -633,12 +659,12 @@ def test_login_goes_back_only_to_worker_pages(members: Members, target: str) -> 
 def test_a_worker_checks_in_once_a_day(street: Street, members: Members) -> None:
     client = english_client()
     log_in(client)
-    first = client.post("/m/s/rest1/")
+    first = client.post(checkin_path(street.rest))
     assert first.status_code == 200
     assert '<p class="m-checkin-result m-ok" role="status">Checked in. Welcome, take a rest!</p>' in page(first)
-    second = client.post("/m/s/rest1/")
+    second = client.post(checkin_path(street.rest))
     assert '<p class="m-checkin-result m-ok" role="status">Already checked in today.</p>' in page(second)
-    assert "Already checked in today." in page(client.get("/m/s/rest1/"))
+    assert "Already checked in today." in page(client.get(checkin_path(street.rest)))
     visit = StationVisit.objects.get()
     assert (visit.station_id, visit.person_id, visit.people, visit.source) == (
         street.rest.pk,
@@ -646,18 +672,64 @@ def test_a_worker_checks_in_once_a_day(street: Street, members: Members) -> None
         1,
         "qr",
     )
-    client.post("/m/s/heat1/")
+    client.post(checkin_path(street.heating))
     assert StationVisit.objects.filter(person=members.rider).count() == 2  # another station, another visit
+
+
+def test_the_public_code_does_not_check_in(street: Street, members: Members) -> None:
+    """The code in the station's page address and the nearby answers is public: anyone could check in from
+    anywhere with it. Only the secret in the QR code at the station checks in."""
+    client = english_client()
+    log_in(client)
+    for code in ("rest1", "heat1"):
+        shown = client.get(f"/m/s/{code}/")
+        assert shown.status_code == 404
+        assert "QR code not found" in page(shown)
+        assert 'value="checkin"' not in page(shown)
+        refused = client.post(f"/m/s/{code}/")
+        assert refused.status_code == 404
+        assert "This QR code does not belong to any station." in page(refused)
+    assert StationVisit.objects.count() == 0
+    # Nor a secret of the wrong case or cut short.
+    secret = street.rest.checkin_secret
+    for wrong in (secret.swapcase() if secret.swapcase() != secret else secret + "x", secret[:-1]):
+        assert client.post(f"/m/s/{wrong}/").status_code == 404
+    assert StationVisit.objects.count() == 0
+
+
+def test_the_checkin_secret_is_never_published(street: Street, cast: Cast, client_en: Client) -> None:
+    make_merchant(cast, "m1", "老凯俚酸汤粉", 26.5810, 106.71)
+    secrets = [station.checkin_secret for station in Station.objects.all()]
+    assert len(secrets) == 6
+    assert all(len(secret) == 24 for secret in secrets)
+    answers = [
+        nearby(client_en, limit="50"),
+        client_en.get("/m/api/merchants/nearby", {"lat": "26.58", "lng": "106.71"}),
+        client_en.get("/m/stations/", {"lat": "26.58", "lng": "106.71"}),
+        client_en.get("/m/stations/", {"county": "520102"}),
+        client_en.get("/m/stations/"),
+        *(client_en.get(f"/m/stations/{station.code}/") for station in Station.objects.all()),
+    ]
+    assert {answer.status_code for answer in answers} == {200}
+    for answer in answers:
+        body = answer.content.decode()
+        assert not [secret for secret in secrets if secret in body]
+        assert "/m/s/" not in body
+    # The check-in page links to the station's public page, by its code.
+    checkin = page(client_en.get(checkin_path(street.rest)))
+    assert '<a href="/m/stations/rest1/">About this station: services and hours</a>' in checkin
+    assert '<meta name="referrer" content="no-referrer">' in checkin  # the secret goes nowhere in a Referer
 
 
 @pytest.mark.parametrize("code", ["closed1", "paused1"])
 def test_a_station_that_is_not_open_takes_no_check_in(street: Street, members: Members, code: str) -> None:
     client = english_client()
     log_in(client)
-    shown = page(client.get(f"/m/s/{code}/"))
+    here = checkin_path(Station.objects.get(code=code))
+    shown = page(client.get(here))
     assert '<p class="m-problems" role="alert">This station is not open at present.</p>' in shown
     assert 'value="checkin"' not in shown
-    refused = client.post(f"/m/s/{code}/")
+    refused = client.post(here)
     assert refused.status_code == 400
     assert "This station is not open at present." in page(refused)
     assert StationVisit.objects.count() == 0
@@ -672,14 +744,15 @@ def test_check_in_needs_the_csrf_token(street: Street, members: Members) -> None
         "/m/login/",
         {"phone": RIDER_PHONE, "code": last_code(RIDER_PHONE), "action": "login", "csrfmiddlewaretoken": token},
     )
-    assert client.post("/m/s/rest1/").status_code == 403
+    assert client.post(checkin_path(street.rest)).status_code == 403
     assert StationVisit.objects.count() == 0
 
 
 def test_an_unknown_check_in_code_is_404(client_en: Client, db: None) -> None:
-    response = client_en.get("/m/s/nosuchcode/")
-    assert response.status_code == 404
-    assert "This QR code does not belong to any station." in page(response)
+    for unknown in ("nosuchcode", "x" * 40):
+        response = client_en.get(f"/m/s/{unknown}/")
+        assert response.status_code == 404
+        assert "This QR code does not belong to any station." in page(response)
 
 
 def test_the_districts_are_kept_for_ten_minutes(street: Street, cast: Cast, client_en: Client) -> None:

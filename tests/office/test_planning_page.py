@@ -156,7 +156,9 @@ def test_a_neighbouring_station_within_reach_counts(cast: Cast, area: None) -> N
 
 
 def test_bad_parameters_are_explained_and_nothing_is_analysed(cast: Cast, area: None) -> None:
-    text = page(client(cast, "district_staff").get(URL, {"minutes": "0", "detour": "3", "k": "21"}))
+    response = client(cast, "district_staff").get(URL, {"minutes": "0", "detour": "3", "k": "21"})
+    assert response.status_code == 400
+    text = response.content.decode()
 
     assert "Minutes: Ensure this value is greater than or equal to 1." in text
     assert "Detour factor: Ensure this value is less than or equal to 2." in text

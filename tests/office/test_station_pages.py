@@ -683,11 +683,11 @@ def test_the_check_in_qr_code_and_poster(cast: Cast, stations: Stations, setting
     browser = client(cast, "district_staff")
     station = stations.huaguoyuan
     page = html(browser.get(f"/office/stations/{station.pk}/"))
-    assert f"http://testserver/m/s/{station.code}/" in page
+    assert f"http://testserver/m/s/{station.checkin_secret}/" in page
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="station-qr">', page)
     settings.PUBLIC_BASE_URL = "https://union.example.cn/"
     poster = html(browser.get(f"/office/stations/{station.pk}/poster/"))
-    assert f"https://union.example.cn/m/s/{station.code}/" in poster
+    assert f"https://union.example.cn/m/s/{station.checkin_secret}/" in poster
     assert "Scan to check in" in poster
     assert "贵阳市总工会" in poster
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="poster-qr">', poster)

@@ -126,3 +126,23 @@ def test_merchants_are_indexed_while_active(cast: Cast) -> None:
     merchant.is_active = False
     merchant.save()
     assert nearest("merchant", lat=26.58, lng=106.72, limit=5) == []
+
+
+def test_stations_sharing_a_spot_are_taken_in_id_order(cast: Cast) -> None:
+    # Eight stations in one building, imported with the same coordinates: the first three by id, on
+    # both databases (PostgreSQL fetches past the tie).
+    Station.objects.bulk_create(
+        Station(
+            code=f"t{index}",
+            name=f"同楼站点{index}",
+            kind=StationKind.OUTDOOR_STATION,
+            region_id="520102",
+            organization=cast.district,
+            lat=26.5783,
+            lng=106.7135,
+        )
+        for index in range(8)
+    )
+    ids = sorted(Station.objects.values_list("pk", flat=True))
+    found = nearest("station", lat=26.58, lng=106.72, limit=3)
+    assert [near.id for near in found] == ids[:3]

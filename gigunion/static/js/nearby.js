@@ -18,7 +18,9 @@
   var placeMessage = document.querySelector("[data-place-message]");
   var lastButton = document.querySelector("[data-last]");
   var version = 0; // bumped by each load, so a late answer for an older place or filter is dropped
-  var latest = { stations: [], merchants: [] };
+  // What the list, the merchants and the map show. A place chosen on the server (?lat=&lng=, a district, the
+  // back link of a station's page) comes with its stations and merchants, so the map has them too.
+  var latest = { stations: config.stations || [], merchants: config.merchants || [] };
   var map = null;
   var mapLayer = null;
   var leafletLoading = null;
@@ -258,7 +260,9 @@
         }
         mapLayer = L.layerGroup().addTo(map);
         map.on("click", function (event) {
-          setPoint(event.latlng.lat, event.latlng.lng, text.picked, true);
+          // A map panned round the world gives longitudes past ±180: the same place, wrapped back.
+          var picked = event.latlng.wrap();
+          setPoint(picked.lat, picked.lng, text.picked, true);
         });
         var start = state.point || config.centre;
         map.setView([start.lat, start.lng], state.point ? 15 : 12);
