@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gigunion.platforms",
     "gigunion.ledger",
     "gigunion.stations",
+    "gigunion.appeals",
     "gigunion.jobs",
     "gigunion.demo",
     # interfaces
