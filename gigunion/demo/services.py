@@ -25,6 +25,7 @@ from django.utils import timezone
 from gigunion.core.imports import ImportReport
 from gigunion.core.tabular import Column
 from gigunion.core.validators import credit_code_check_char, id_check_char
+from gigunion.demo.appeals import seed_appeals
 from gigunion.demo.stations import seed_stations
 from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
@@ -668,6 +669,7 @@ def demo_seed() -> None:
     _seed_ledger(staff, today)
     members = list(Person.objects.filter(card_number__isnull=False).order_by("pk")[:8])
     seed_stations(staff, today, members)
+    seed_appeals(staff, members)
 
 
 def _id_number(home: str, birth: str, sequence: str) -> str:

@@ -266,3 +266,26 @@ def test_it_places_stations_merchants_and_hotspots_around_guiyang() -> None:
     # Standing at 大南门, the nearest open station is the one there.
     first = nearest("station", lat=26.5775, lng=106.7125, limit=1)[0]
     assert Station.objects.get(pk=first.id).name == "大南门户外劳动者服务站"
+
+
+def test_it_files_appeals_in_every_state() -> None:
+    from gigunion.appeals.models import Appeal, AppealEvent
+
+    seed()
+    assert Counter(Appeal.objects.values_list("status", flat=True)) == {
+        "resolved": 2,
+        "submitted": 4,
+        "referred": 1,
+    }
+    assert Appeal.objects.filter(rating=5, satisfied=True).count() == 2
+    assert Appeal.objects.filter(paused_since__isnull=False).count() == 1
+    assert Appeal.objects.filter(reception_day__isnull=False).count() == 2
+    # Unanswered past their first-response dates: the walk-in (30 days) and the two reception-day
+    # suggestions (14 days) are escalated to the city federation.
+    escalated = Appeal.objects.filter(escalated_to__isnull=False).order_by("contact_name")
+    assert [(a.contact_name, a.escalated_to.name if a.escalated_to else "") for a in escalated] == [
+        ("刘伟", "贵阳市总工会"),
+        ("张晓燕", "贵阳市总工会"),
+        ("王磊", "贵阳市总工会"),
+    ]
+    assert AppealEvent.objects.filter(kind="escalated").count() == 3
