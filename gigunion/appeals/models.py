@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gigunion.core.fields import EncryptedTextField
 from gigunion.core.models import AppendOnlyModel
@@ -41,7 +42,7 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("appeal status", "Submitted")
     ACCEPTED = "accepted", _("Accepted")
     RESPONDED = "responded", _("First response given")
     INVESTIGATING = "investigating", _("Investigating")
@@ -63,7 +64,7 @@ DONE_STATUSES = [Status.RESOLVED, Status.CLOSED]
 
 
 class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("appeal status", "Submitted")
     ROUTED = "routed", _("Routed")
     ASSIGNED = "assigned", _("Assigned")
     ACCEPTED = "accepted", _("Accepted")

@@ -67,7 +67,10 @@ def _local_day(moment: datetime) -> date:
 def appeal_route(*, work_region: Region, employer: Enterprise | None, category: str) -> UnionOrganization:
     """The responsible union: a staff rule for the region (deepest first; one for the category before one for
     any), else the union covering the employer, else the federation of the work region."""
-    prefixes = [work_region.code[:n] for n in (12, 9, 6, 4, 2) if len(work_region.code) >= n]
+    # The codes of the region and its ancestors, deepest first (a city's code is its 4-digit prefix + "00").
+    prefixes = list(
+        dict.fromkeys(work_region.code[:n].ljust(6, "0") for n in (12, 9, 6, 4, 2) if len(work_region.code) >= n)
+    )
     rules = {
         (rule.region_id, rule.category): rule
         for rule in RoutingRule.objects.filter(region_id__in=prefixes).select_related("union")
@@ -88,7 +91,8 @@ def appeal_route(*, work_region: Region, employer: Enterprise | None, category: 
         organization_type__in=[OrganizationType.FEDERATION, OrganizationType.NATIONAL_FEDERATION],
         is_active=True,
     ).filter(Q(region_id__in=prefixes) | Q(region__isnull=True))
-    best = max(federations, key=lambda union: len(union.region_id or ""), default=None)
+    depth = {code: index for index, code in enumerate(prefixes)}  # 0 = the work region itself
+    best = min(federations, key=lambda union: depth.get(union.region_id or "", len(prefixes)), default=None)
     if best is None:
         raise DomainError(_("No union can take appeals from this region yet."), code="no_union")
     return best
@@ -105,7 +109,7 @@ def deadlines(received_at: datetime, category: str, complexity: str) -> tuple[da
     """Due dates counted in working days from the day received (a case received on a holiday starts on the
     next working day)."""
     first, resolution = sla_days(category, complexity)
-    start = _local_day(received_at)
+    start = add_workdays(_local_day(received_at), 0)
     return add_workdays(start, first), add_workdays(start, resolution)
 
 
@@ -288,7 +292,7 @@ def attachment_add(*, appeal: Appeal, name: str, data: bytes, by_worker: bool) -
 
 
 def _locked(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().select_related("union", "person").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("union", "person").get(pk=appeal.pk)
 
 
 def _require_holder(jurisdiction: Jurisdiction, appeal: Appeal) -> None:
@@ -475,6 +479,9 @@ def appeal_confirm(
         raise DomainError(_("You can rate the appeal once it is resolved."), code="not_resolved")
     if not 1 <= rating <= 5:
         raise DomainError(_("Choose 1 to 5 stars."), code="rating")
+    resolved_at = appeal.resolved_at
+    if resolved_at and appeal.events.filter(kind=EventKind.CONFIRMED, at__gte=resolved_at).exists():
+        raise DomainError(_("You have already rated this outcome."), code="rated")
     at = _now(now)
     appeal.rating, appeal.satisfied = rating, satisfied
     fields = ["rating", "satisfied", "updated_at"]
@@ -553,3 +560,24 @@ def reception_day_save(
     return ReceptionDay.objects.create(
         union=union, day=day, host=host.strip()[:64], place=place.strip()[:128], notes=notes.strip(), created_by=actor
     )
+
+
+def sla_limit_save(
+    *, jurisdiction: Jurisdiction, category: str, complexity: str, first_response_days: int, resolution_days: int
+) -> SlaLimit:
+    """Set the working days allowed for one category × complexity (administrators only). Open appeals keep
+    the deadlines they were given; new ones get the new limits."""
+    if not jurisdiction.can_administer:
+        raise NotAllowed(_("Only administrators change the time limits."))
+    if category not in Category.values or complexity not in Complexity.values:
+        raise DomainError(_("Unknown category or complexity."), code="category")
+    if not 0 <= first_response_days <= 60 or not 1 <= resolution_days <= 365:
+        raise DomainError(_("Give 0–60 working days to respond and 1–365 to resolve."), code="days")
+    if first_response_days > resolution_days:
+        raise DomainError(_("The first response cannot be due after the resolution."), code="days")
+    limit, _created = SlaLimit.objects.update_or_create(
+        category=category,
+        complexity=complexity,
+        defaults={"first_response_days": first_response_days, "resolution_days": resolution_days},
+    )
+    return limit

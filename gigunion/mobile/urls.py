@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gigunion.mobile import stations, views
+from gigunion.mobile import appeals, stations, views
 
 app_name = "mobile"
 
@@ -25,4 +25,9 @@ urlpatterns = [
     path("desk/", stations.desk_home, name="desk"),
     path("desk/redeem/<str:token>/", stations.desk_redeem, name="desk_redeem"),
     path("desk/<str:secret>/", stations.merchant_desk, name="merchant_desk"),
+    # Appeals (appeals.py).
+    path("appeals/", appeals.appeal_list, name="appeals"),
+    path("appeals/new/", appeals.appeal_new, name="appeal_new"),
+    path("appeals/<str:number>/", appeals.appeal_detail, name="appeal_detail"),
+    path("appeals/<str:number>/files/<int:attachment_id>", appeals.appeal_file, name="appeal_file"),
 ]

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from gigunion.office import (
+    appeal_measures,
+    appeals,
     applications,
     invitations,
     ledger,
@@ -113,4 +115,16 @@ urlpatterns = [
     path("merchants/<int:merchant_id>/desk/reset/", merchants.merchant_desk_reset, name="merchant_desk_reset"),
     # Planning the 15-minute service circle
     path("stations/planning/", planning.station_planning, name="station_planning"),
+    # Appeals (诉求)
+    path("appeals/", appeals.appeal_list, name="appeal_list"),
+    path("appeals/measures/", appeal_measures.appeal_measures_page, name="appeal_measures"),
+    path("appeals/new/", appeals.appeal_new, name="appeal_new"),
+    path("appeals/<int:appeal_id>/", appeals.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:appeal_id>/reveal/phone/", appeals.appeal_reveal, name="appeal_reveal"),
+    path("appeals/<int:appeal_id>/act/<slug:action>/", appeals.appeal_action, name="appeal_action"),
+    path("appeals/files/<int:attachment_id>", appeals.appeal_file, name="appeal_file"),
+    path("appeals/reception-days/", appeals.reception_days, name="reception_days"),
+    path("appeals/rules/", appeals.appeal_rules, name="appeal_rules"),
+    path("appeals/rules/<int:rule_id>/delete/", appeals.appeal_rule_delete, name="appeal_rule_delete"),
+    path("appeals/sla/", appeals.appeal_sla, name="appeal_sla"),
 ]

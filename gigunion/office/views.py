@@ -16,6 +16,7 @@ from gigunion.enterprises.access import enterprises_visible_to
 from gigunion.founding.access import worklist_items_visible_to
 from gigunion.founding.models import Coverage
 from gigunion.founding.selectors import applications_awaiting, founding_rate, worklist_summary
+from gigunion.office.appeal_measures import appeal_home_figures
 from gigunion.office.common import is_htmx, jurisdiction_context, staff_required
 from gigunion.office.members import member_counts
 from gigunion.orgs import access
@@ -80,6 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "rate": founding_rate(items),
             "awaiting": applications_awaiting(context["jurisdiction"]).count(),
             "membership": member_counts(request),
+            "appeals": appeal_home_figures(request),
         }
     )
     return render(request, "office/home.html", context)
