@@ -9,9 +9,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,11 @@ logger = logging.getLogger(__name__)
 MAX_DESCRIPTION = 4000
 MAX_ATTACHMENTS = 6
 MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+def _clean(text: str) -> str:
+    """Text as typed, without NUL characters (PostgreSQL refuses them) and outer blanks."""
+    return text.replace("\x00", "").strip()
 
 
 def _now(now: datetime | None) -> datetime:
@@ -199,7 +205,7 @@ def _checked(data: AppealInput) -> tuple[Region, Enterprise | None, str]:
         raise DomainError(_("Choose what the problem is about."), code="category")
     if data.complexity not in Complexity.values:
         raise DomainError(_("Unknown complexity."), code="complexity")
-    description = data.description.strip()
+    description = _clean(data.description)
     if len(description) < 5:
         raise DomainError(_("Describe what happened in a few words at least."), code="description")
     if len(description) > MAX_DESCRIPTION:
@@ -208,9 +214,9 @@ def _checked(data: AppealInput) -> tuple[Region, Enterprise | None, str]:
     if region is None:
         raise DomainError(_("Choose the district where you work."), code="work_region")
     employer = Enterprise.objects.filter(pk=data.employer_id).first() if data.employer_id else None
-    if employer is None and data.employer_name.strip():
+    if employer is None and _clean(data.employer_name):
         # An employer the registry knows by its exact name; an unknown one is still accepted (routed by region).
-        employer = Enterprise.objects.filter(name=data.employer_name.strip()).first()
+        employer = Enterprise.objects.filter(name=_clean(data.employer_name)).first()
     return region, employer, description
 
 
@@ -232,28 +238,35 @@ def appeal_submit(
     region, employer, description = _checked(data)
     union = appeal_route(work_region=region, employer=employer, category=data.category)
     first_due, resolution_due = deadlines(at, data.category, data.complexity)
-    name = data.contact_name.strip() or (person.name if person else "")
+    name = _clean(data.contact_name) or (person.name if person else "")
     if not name:
         raise DomainError(_("Give the worker's name."), code="contact_name")
-    appeal = Appeal.objects.create(
-        number=_number(at),
-        person=person,
-        contact_name=name[:64],
-        contact_phone=data.contact_phone.strip() or (person.phone if person else ""),
-        may_contact=data.may_contact,
-        category=data.category,
-        complexity=data.complexity,
-        channel=channel,
-        description=description,
-        employer=employer,
-        employer_name=(data.employer_name.strip() or (employer.name if employer else ""))[:128],
-        work_region=region,
-        union=union,
-        received_at=at,
-        first_response_due=first_due,
-        resolution_due=resolution_due,
-        reception_day=reception_day,
-    )
+    values: dict[str, Any] = {
+        "person": person,
+        "contact_name": name[:64],
+        "contact_phone": _clean(data.contact_phone) or (person.phone if person else ""),
+        "may_contact": data.may_contact,
+        "category": data.category,
+        "complexity": data.complexity,
+        "channel": channel,
+        "description": description,
+        "employer": employer,
+        "employer_name": (_clean(data.employer_name) or (employer.name if employer else ""))[:128],
+        "work_region": region,
+        "union": union,
+        "received_at": at,
+        "first_response_due": first_due,
+        "resolution_due": resolution_due,
+        "reception_day": reception_day,
+    }
+    for attempt in range(5):  # the number is the date and six random digits: retry the rare collision
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(number=_number(at), **values)
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
     _event(appeal, EventKind.SUBMITTED, at, actor=actor)
     return appeal
 
@@ -335,18 +348,24 @@ def appeal_step(
     referral to legal aid or arbitration, a note (staff only), resolution."""
     appeal = _locked(appeal)
     _require_holder(jurisdiction, appeal)
-    _require_open(appeal)
     at = _now(now)
-    text = text.strip()
-    if kind in (EventKind.FIRST_RESPONSE, EventKind.RESOLVED) and not text:
-        raise DomainError(_("Write what you tell the worker."), code="text")
-    if kind == EventKind.NOTE:
+    text = _clean(text)
+    if kind == EventKind.NOTE:  # a staff note, also while waiting for the worker
+        if appeal.status not in OPEN_STATUSES:
+            raise DomainError(_("This appeal is already finished."), code="finished")
         if not text:
             raise DomainError(_("Write the note."), code="text")
         _event(appeal, kind, at, actor=actor, text=text, visible=False)
         return appeal
+    _require_open(appeal)
+    if kind in (EventKind.FIRST_RESPONSE, EventKind.RESOLVED) and not text:
+        raise DomainError(_("Write what you tell the worker."), code="text")
     if kind not in STEP_STATUS and kind not in (EventKind.FIRST_RESPONSE, EventKind.RESOLVED):
         raise DomainError(_("Unknown step."), code="step")
+    if kind == EventKind.ACCEPTED and appeal.status != Status.SUBMITTED:
+        raise DomainError(_("The appeal is already accepted."), code="order")
+    if kind == EventKind.ARBITRATION_ACCEPTED and appeal.statutory_kind != "arbitration_acceptance":
+        raise DomainError(_("Refer the case to arbitration first."), code="order")
     fields = ["status", "updated_at"]
     if kind == EventKind.FIRST_RESPONSE:
         appeal.status = Status.RESPONDED if appeal.status in (Status.SUBMITTED, Status.ACCEPTED) else appeal.status
@@ -376,12 +395,16 @@ def appeal_step(
 
 
 @transaction.atomic
-def appeal_assign(*, appeal: Appeal, assignee: User, jurisdiction: Jurisdiction, actor: User | None) -> Appeal:
+def appeal_assign(
+    *, appeal: Appeal, assignee: User, jurisdiction: Jurisdiction, actor: User | None, now: datetime | None = None
+) -> Appeal:
     appeal = _locked(appeal)
     _require_holder(jurisdiction, appeal)
+    if appeal.status not in OPEN_STATUSES:
+        raise DomainError(_("This appeal is already finished."), code="finished")
     appeal.assignee = assignee
     appeal.save(update_fields=["assignee", "updated_at"])
-    _event(appeal, EventKind.ASSIGNED, timezone.now(), actor=actor, text=assignee.get_full_name(), visible=False)
+    _event(appeal, EventKind.ASSIGNED, _now(now), actor=actor, text=assignee.get_full_name(), visible=False)
     return appeal
 
 
@@ -402,14 +425,15 @@ def appeal_hand_off(
     _require_open(appeal)
     if not to_union.is_active or to_union.pk == appeal.union_id:
         raise DomainError(_("Choose another active union."), code="to_union")
-    if not reason.strip():
+    if not _clean(reason):
         raise DomainError(_("Say why the case moves."), code="reason")
     at = _now(now)
     previous = appeal.union
     appeal.union = to_union
     appeal.assignee = None
-    appeal.save(update_fields=["union", "assignee", "updated_at"])
-    _event(appeal, EventKind.HANDED_OFF, at, actor=actor, text=reason.strip(), from_union=previous)
+    appeal.escalated_to = None  # the new holder answers for it; if it is late there, it escalates from there
+    appeal.save(update_fields=["union", "assignee", "escalated_to", "updated_at"])
+    _event(appeal, EventKind.HANDED_OFF, at, actor=actor, text=_clean(reason), from_union=previous)
     return appeal
 
 
@@ -421,14 +445,14 @@ def appeal_pause(
     appeal = _locked(appeal)
     _require_holder(jurisdiction, appeal)
     _require_open(appeal)
-    if not question.strip():
+    if not _clean(question):
         raise DomainError(_("Write what you need from the worker."), code="text")
     at = _now(now)
     appeal.paused_since = at
     if appeal.first_responded_at is None:
         appeal.first_responded_at = at  # asking the worker is an answer too
     appeal.save(update_fields=["paused_since", "first_responded_at", "updated_at"])
-    _event(appeal, EventKind.PAUSED, at, actor=actor, text=question.strip())
+    _event(appeal, EventKind.PAUSED, at, actor=actor, text=_clean(question))
     return appeal
 
 
@@ -442,12 +466,11 @@ def appeal_resume(*, appeal: Appeal, text: str = "", actor: User | None = None, 
     at = _now(now)
     waited = workdays_between(_local_day(appeal.paused_since), _local_day(at))
     if waited:
+        # Only the resolution moves: asking the worker was itself the first response, on time or not.
         appeal.resolution_due = add_workdays(appeal.resolution_due, waited)
-        if appeal.first_responded_at is None or appeal.first_responded_at >= appeal.paused_since:
-            appeal.first_response_due = add_workdays(appeal.first_response_due, waited)
     appeal.paused_since = None
-    appeal.save(update_fields=["paused_since", "resolution_due", "first_response_due", "updated_at"])
-    _event(appeal, EventKind.RESUMED, at, actor=actor, text=text.strip()[:MAX_DESCRIPTION], visible=False)
+    appeal.save(update_fields=["paused_since", "resolution_due", "updated_at"])
+    _event(appeal, EventKind.RESUMED, at, actor=actor, text=_clean(text)[:MAX_DESCRIPTION], visible=False)
     return appeal
 
 
@@ -463,7 +486,7 @@ def appeal_close(
     appeal.status = Status.CLOSED
     appeal.closed_at = at
     appeal.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(appeal, EventKind.CLOSED, at, actor=actor, text=text.strip())
+    _event(appeal, EventKind.CLOSED, at, actor=actor, text=_clean(text))
     return appeal
 
 
@@ -485,12 +508,12 @@ def appeal_confirm(
     at = _now(now)
     appeal.rating, appeal.satisfied = rating, satisfied
     fields = ["rating", "satisfied", "updated_at"]
-    _event(appeal, EventKind.CONFIRMED, at, text=comment.strip()[:500], visible=False)
+    _event(appeal, EventKind.CONFIRMED, at, text=_clean(comment)[:500], visible=False)
     if not satisfied:
         appeal.status = Status.INVESTIGATING
         appeal.resolved_at = None
         fields += ["status", "resolved_at"]
-        _event(appeal, EventKind.REOPENED, at, text=comment.strip()[:500], visible=False)
+        _event(appeal, EventKind.REOPENED, at, text=_clean(comment)[:500], visible=False)
     appeal.save(update_fields=fields)
     return appeal
 
@@ -506,6 +529,8 @@ def appeals_escalate(*, now: datetime | None = None) -> int:
     count = 0
     for appeal in overdue.select_related("union__parent"):
         parent = appeal.union.parent
+        while parent is not None and not parent.is_active:
+            parent = parent.parent
         if parent is None:
             continue
         with transaction.atomic():
@@ -533,8 +558,16 @@ def routing_rule_save(
         raise NotAllowed(_("Your role may look but not change."))
     if not jurisdiction.covers_region(region.code) or not jurisdiction.covers_organization(union):
         raise NotAllowed()
+    # Routing is a federation's decision: staff of a grassroots union sharing the district may not pull
+    # the district's appeals to themselves.
+    own = UnionOrganization.objects.get(pk=jurisdiction.organization_id)
+    if own.organization_type not in (OrganizationType.FEDERATION, OrganizationType.NATIONAL_FEDERATION):
+        raise NotAllowed(_("Only federation staff set routing rules."))
     if category and category not in Category.values:
         raise DomainError(_("Unknown category."), code="category")
+    existing = RoutingRule.objects.filter(region=region, category=category).select_related("union").first()
+    if existing is not None and not jurisdiction.covers_organization(existing.union):
+        raise NotAllowed()
     rule, _created = RoutingRule.objects.update_or_create(
         region=region, category=category, defaults={"union": union, "created_by": actor}
     )
@@ -567,8 +600,9 @@ def sla_limit_save(
 ) -> SlaLimit:
     """Set the working days allowed for one category × complexity (administrators only). Open appeals keep
     the deadlines they were given; new ones get the new limits."""
-    if not jurisdiction.can_administer:
-        raise NotAllowed(_("Only administrators change the time limits."))
+    # The limits hold for every union of the deployment: a provincial (or national) administrator sets them.
+    if not jurisdiction.can_administer or len(jurisdiction.region_prefix) > 2:
+        raise NotAllowed(_("Only administrators of the provincial federation change the time limits."))
     if category not in Category.values or complexity not in Complexity.values:
         raise DomainError(_("Unknown category or complexity."), code="category")
     if not 0 <= first_response_days <= 60 or not 1 <= resolution_days <= 365:

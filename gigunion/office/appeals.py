@@ -42,6 +42,8 @@ from gigunion.appeals.models import (
 from gigunion.appeals.selectors import appeals_matching, overdue_q
 from gigunion.core.exceptions import DomainError, NotAllowed, NotVisible
 from gigunion.core.masking import mask_phone
+from gigunion.core.models import AuditAction
+from gigunion.core.services import audit_record
 from gigunion.core.tabular import export_xlsx
 from gigunion.members import access as members_access
 from gigunion.office.common import (
@@ -186,6 +188,15 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     appeals = _filtered(request, filters)
     if request.GET.get("format") == "xlsx":
+        jurisdiction = access.require_jurisdiction(request.user)
+        audit_record(
+            action=AuditAction.PERSONAL_DATA_EXPORT,
+            actor=request.user,
+            object_type="appeal_list",
+            region_code=jurisdiction.region_prefix,
+            request=request,
+            details={"rows": appeals.count(), "unmasked": False},
+        )
         return _appeal_export(appeals)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = jurisdiction_context(request)

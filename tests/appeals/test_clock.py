@@ -191,8 +191,31 @@ def test_a_hand_off_keeps_the_deadlines_and_records_both_unions(cast: Cast) -> N
 )
 def test_statutory_periods_count_calendar_days(cast: Cast, kind: str, statutory_kind: str, due: date) -> None:
     appeal = submit(at(2026, 2, 9))
+    if kind == EventKind.ARBITRATION_ACCEPTED:  # only after a referral to arbitration
+        appeal = appeal_step(
+            appeal=appeal,
+            kind=EventKind.ARBITRATION,
+            jurisdiction=staff_jurisdiction(cast),
+            actor=None,
+            now=at(2026, 2, 9, 15),
+        )
     appeal = appeal_step(
         appeal=appeal, kind=kind, jurisdiction=staff_jurisdiction(cast), actor=None, now=at(2026, 2, 10)
     )
     appeal.refresh_from_db()
     assert (appeal.statutory_kind, appeal.statutory_due) == (statutory_kind, due)
+
+
+def test_arbitration_accepted_needs_a_referral_first_and_accept_comes_once(cast: Cast) -> None:
+    from gigunion.core.exceptions import DomainError
+
+    appeal = submit(at(2026, 2, 9))
+    with pytest.raises(DomainError) as early:
+        appeal_step(
+            appeal=appeal, kind=EventKind.ARBITRATION_ACCEPTED, jurisdiction=staff_jurisdiction(cast), actor=None
+        )
+    assert early.value.code == "order"
+    appeal_step(appeal=appeal, kind=EventKind.ACCEPTED, jurisdiction=staff_jurisdiction(cast), actor=None)
+    with pytest.raises(DomainError) as again:
+        appeal_step(appeal=appeal, kind=EventKind.ACCEPTED, jurisdiction=staff_jurisdiction(cast), actor=None)
+    assert again.value.code == "order"

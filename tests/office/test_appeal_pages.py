@@ -35,6 +35,8 @@ from gigunion.appeals.models import (
 )
 from gigunion.core.models import AuditAction, AuditEvent
 from gigunion.orgs.access import require_jurisdiction
+from gigunion.orgs.models import StaffRole
+from gigunion.orgs.services import staff_account_create
 from gigunion.regions.models import Region
 from tests.conftest import Cast
 
@@ -491,7 +493,19 @@ def test_time_limits_show_defaults_and_only_administrators_change_them(cast: Cas
     assert (
         client(cast, "district_staff").post(url, {f"{field}first": "1", f"{field}resolution": "20"}).status_code == 403
     )
-    response = client(cast, "city_staff").post(url, {f"{field}first": "1", f"{field}resolution": "20"})
+    # The limits hold everywhere: a city administrator may not change them, a provincial one may.
+    assert client(cast, "city_staff").post(url, {f"{field}first": "1", f"{field}resolution": "20"}).status_code == 403
+    province_admin = staff_account_create(
+        username="province_admin",
+        password="Test-password-2026",
+        display_name="省总管理员",
+        organization=cast.province,
+        role=StaffRole.ADMIN,
+    )
+    province = Client()
+    province.force_login(province_admin.user)
+    province.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = province.post(url, {f"{field}first": "1", f"{field}resolution": "20"})
     assert response.status_code == 302
     limit = SlaLimit.objects.get()
     assert (limit.category, limit.complexity, limit.first_response_days, limit.resolution_days) == (
@@ -500,7 +514,7 @@ def test_time_limits_show_defaults_and_only_administrators_change_them(cast: Cas
         1,
         20,
     )
-    response = client(cast, "city_staff").post(url, {f"{field}first": "9", f"{field}resolution": "3"})
+    response = province.post(url, {f"{field}first": "9", f"{field}resolution": "3"})
     assert response.status_code == 400
     assert "The first response cannot be due after the resolution." in html(response)
     assert services.sla_days("work_injury", "complex") == (1, 20)
