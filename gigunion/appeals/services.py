@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gigunion.appeals.calendar import add_workdays, workdays_between
 from gigunion.appeals.models import (
@@ -123,17 +125,19 @@ def deadlines(received_at: datetime, category: str, complexity: str) -> tuple[da
 # Events and notifications
 # ---------------------------------------------------------------------------------------------
 
+# What the worker is told at each visible step, by text message, in the deployment's language (Chinese):
+# staff acting in English must not send English to a worker.
 WORKER_MESSAGES = {
-    EventKind.SUBMITTED: "您的诉求（编号{number}）已提交，由{union}办理。",
-    EventKind.ACCEPTED: "您的诉求（编号{number}）已由{union}受理。",
-    EventKind.FIRST_RESPONSE: "您的诉求（编号{number}）有了回复，请在“我的诉求”中查看。",
-    EventKind.HANDED_OFF: "您的诉求（编号{number}）已转交{union}办理。",
-    EventKind.PAUSED: "您的诉求（编号{number}）需要您补充情况，请在“我的诉求”中回复。",
-    EventKind.MEDIATION: "您的诉求（编号{number}）已进入调解。",
-    EventKind.LEGAL_AID: "您的诉求（编号{number}）已转法律援助。",
-    EventKind.ARBITRATION: "您的诉求（编号{number}）已转劳动争议仲裁。",
-    EventKind.RESOLVED: "您的诉求（编号{number}）已办结，请在“我的诉求”中确认并评价。",
-    EventKind.CLOSED: "您的诉求（编号{number}）已结案。",
+    EventKind.SUBMITTED: gettext_lazy("Your appeal (no. %(number)s) is submitted; %(union)s handles it."),
+    EventKind.ACCEPTED: gettext_lazy("Your appeal (no. %(number)s) is accepted by %(union)s."),
+    EventKind.FIRST_RESPONSE: gettext_lazy("Your appeal (no. %(number)s) has a reply: see it under My appeals."),
+    EventKind.HANDED_OFF: gettext_lazy("Your appeal (no. %(number)s) is now handled by %(union)s."),
+    EventKind.PAUSED: gettext_lazy("Your appeal (no. %(number)s) needs more from you: reply to it under My appeals."),
+    EventKind.MEDIATION: gettext_lazy("Your appeal (no. %(number)s) has gone to mediation."),
+    EventKind.LEGAL_AID: gettext_lazy("Your appeal (no. %(number)s) is referred to legal aid."),
+    EventKind.ARBITRATION: gettext_lazy("Your appeal (no. %(number)s) is referred to labour dispute arbitration."),
+    EventKind.RESOLVED: gettext_lazy("Your appeal (no. %(number)s) is resolved: confirm and rate it under My appeals."),
+    EventKind.CLOSED: gettext_lazy("Your appeal (no. %(number)s) is closed."),
 }
 
 
@@ -142,7 +146,8 @@ def _notify(appeal: Appeal, kind: str) -> None:
     phone = appeal.contact_phone or (appeal.person.phone if appeal.person else "")
     if template is None or not phone or not appeal.may_contact:
         return
-    message = template.format(number=appeal.number, union=appeal.union.name)
+    with translation.override(settings.LANGUAGE_CODE):
+        message = str(template) % {"number": appeal.number, "union": appeal.union.name}
 
     def send() -> None:
         try:

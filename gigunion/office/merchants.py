@@ -66,14 +66,6 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _is_current(offer: Offer, day: date) -> bool:
-    return (
-        offer.is_active
-        and (offer.starts_on is None or offer.starts_on <= day)
-        and (offer.ends_on is None or offer.ends_on >= day)
-    )
-
-
 def desk_url(request: HttpRequest, merchant: Merchant) -> str:
     """The merchant's counter link, opened on the merchant's phone."""
     return public_url(request, reverse("mobile:merchant_desk", kwargs={"secret": merchant.desk_secret}))
@@ -119,7 +111,7 @@ def _filtered(request: HttpRequest, filters: MerchantFilters) -> QuerySet[Mercha
 def _current_offers(merchant_ids: list[int], day: date) -> dict[int, list[Offer]]:
     offers: dict[int, list[Offer]] = {}
     for offer in Offer.objects.filter(merchant_id__in=merchant_ids, is_active=True).order_by("title", "pk"):
-        if _is_current(offer, day):
+        if offer.is_current(day):
             offers.setdefault(offer.merchant_id, []).append(offer)
     return offers
 
@@ -404,7 +396,7 @@ def _render_detail(request: HttpRequest, merchant: Merchant, *, offer_form: Offe
     offers = [
         OfferRow(
             offer=offer,
-            current=_is_current(offer, today),
+            current=offer.is_current(today),
             total=totals.get(offer.pk, 0),
             recent=recent.get(offer.pk, 0),
         )

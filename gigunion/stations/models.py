@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -283,6 +284,14 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_current(self, day: date) -> bool:
+        """Active, and the day lies within its dates (either end may be open)."""
+        return (
+            self.is_active
+            and (self.starts_on is None or self.starts_on <= day)
+            and (self.ends_on is None or self.ends_on >= day)
+        )
 
 
 class Redemption(AppendOnlyModel):

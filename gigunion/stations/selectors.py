@@ -76,7 +76,7 @@ def nearby_merchants(*, lat: float, lng: float, limit: int = 10, today: date | N
     day = today or timezone.localdate()
     offers: dict[int, list[Offer]] = {}
     for offer in Offer.objects.filter(merchant_id__in=list(merchants), is_active=True).order_by("title"):
-        if (offer.starts_on is None or offer.starts_on <= day) and (offer.ends_on is None or offer.ends_on >= day):
+        if offer.is_current(day):
             offers.setdefault(offer.merchant_id, []).append(offer)
     return [
         NearbyMerchant(merchant=merchants[near.id], distance_m=near.distance_m, offers=offers.get(near.id, []))

@@ -282,11 +282,7 @@ def offer_save(
 
 def offers_current(merchant: Merchant, today: date | None = None) -> list[Offer]:
     day = today or timezone.localdate()
-    return [
-        offer
-        for offer in merchant.offers.filter(is_active=True)
-        if (offer.starts_on is None or offer.starts_on <= day) and (offer.ends_on is None or offer.ends_on >= day)
-    ]
+    return [offer for offer in merchant.offers.filter(is_active=True) if offer.is_current(day)]
 
 
 def merchant_for_desk(secret: str) -> Merchant | None:
