@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "gigunion.members",
     "gigunion.platforms",
     "gigunion.ledger",
+    "gigunion.surveys",
+    "gigunion.campaigns",
     "gigunion.stations",
     "gigunion.appeals",
     "gigunion.jobs",

@@ -12,7 +12,7 @@ several sources list is counted under each of those sources, and once in every t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,7 +26,7 @@ from gigunion.core.occupations import Occupation
 from gigunion.ledger.models import RosterBatch, Sighting, Source, Worker, worker_key
 from gigunion.members.models import MEMBER_STATUSES, Membership, MembershipStatus, Person
 from gigunion.regions.models import Region
-from gigunion.regions.selectors import region_children
+from gigunion.regions.selectors import ChildPlacer, region_children
 
 # A worker's membership status, as the ledger reads it from members.
 MEMBER = "member"
@@ -211,21 +211,6 @@ def _occupation_label(code: str) -> str:
     return str(Occupation(code).label) if code in Occupation.values else code
 
 
-class _Placer:
-    """Places a work-region code under the area's child region it lies in (None: under none of them)."""
-
-    def __init__(self, children: Iterable[Region]) -> None:
-        self.prefixes = sorted((child.prefix for child in children), key=len, reverse=True)
-        self.length = max((len(prefix) for prefix in self.prefixes), default=0)
-        self.codes = {child.prefix: child.code for child in children}
-
-    def place(self, key: str) -> str | None:
-        for prefix in self.prefixes:
-            if key.startswith(prefix):
-                return self.codes[prefix]
-        return None
-
-
 def reconciliation(*, region: Region | None, active: bool | None = None, as_of: date | None = None) -> Reconciliation:
     """The reconciliation of the area of `region` (None: the whole country) against the members.
 
@@ -237,7 +222,7 @@ def reconciliation(*, region: Region | None, active: bool | None = None, as_of: 
     area_code = region.code if region is not None else ""
     area_name = region.name if region is not None else _("The whole country")
     children = list(region_children(region=region))
-    placer = _Placer(children)
+    placer = ChildPlacer(children)
     names = {child.code: child.name for child in children}
     own_label = _("%(region)s itself (no lower region given)") % {"region": area_name}
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 
 from gigunion.core.exceptions import NotVisible
@@ -43,3 +45,21 @@ def regions_within(prefix: str) -> QuerySet[Region]:
 def division_code_is_known(code: str) -> bool:
     """True when a 6-digit code is or ever was a GB/T 2260 code (for ID number address codes)."""
     return RegionCodeHistory.objects.filter(code=code).exists() or Region.objects.filter(code=code).exists()
+
+
+class ChildPlacer:
+    """Places a region code under the child region it lies in (None: under none of them, the area itself).
+
+    A province's children mix cities (4-digit prefixes) and counties directly under it (6 digits):
+    grouping by the first `length` digits and placing each group here handles both."""
+
+    def __init__(self, children: Iterable[Region]) -> None:
+        self.prefixes = sorted((child.prefix for child in children), key=len, reverse=True)
+        self.length = max((len(prefix) for prefix in self.prefixes), default=0)
+        self.codes = {child.prefix: child.code for child in children}
+
+    def place(self, key: str) -> str | None:
+        for prefix in self.prefixes:
+            if key.startswith(prefix):
+                return self.codes[prefix]
+        return None

@@ -1,0 +1,119 @@
+"""The figures of an area are right at every level, kept current by the tallies as data changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from gigunion.enterprises.models import Enterprise
+from gigunion.founding.models import Coverage
+from gigunion.ledger.models import Worker
+from gigunion.members.models import Membership, MembershipStatus
+from gigunion.regions.models import Region
+from gigunion.surveys.models import ALL, EmployerTally, PeopleTally
+from gigunion.surveys.selectors import Counts, area_figures
+from gigunion.surveys.tally import employer_tally_refresh, tally_rebuild
+from tests.conftest import Cast
+from tests.people import Members
+from tests.surveys.data import Survey, build_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(cast: Cast, members: Members) -> Survey:
+    return build_survey(cast, members)
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def figures(counts: Counts) -> tuple[int, int, int, int, int]:
+    return (counts.employers, counts.unions, counts.covered_employers, counts.workers, counts.members)
+
+
+def tallies() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    employer_tally_refresh()
+    people = sorted(
+        PeopleTally.objects.exclude(workers=0, members=0).values_list("region_code", "occupation", "workers", "members")
+    )
+    employers = sorted(
+        EmployerTally.objects.values_list(
+            "region_code", "occupation", "employers", "covered_employers", "unions", "on_worklist", "in_progress"
+        )
+    )
+    return people, employers
+
+
+def test_city_figures_by_district_and_occupation(survey: Survey) -> None:
+    city = area_figures(region("520100"))
+    # Workers at work: 南明区 陈小军, 王小明 (riders); 云岩区 马建国 (truck), 李娟 (courier), 张伟 (rider).
+    # 赵强 (花溪区) is not at work. Members: 陈小军 and 刘洋 (南明区 riders), 马建国 (云岩区 truck driver).
+    assert figures(city.cell("520102")) == (3, 1, 1, 2, 2)
+    assert figures(city.cell("520103")) == (1, 1, 1, 3, 1)
+    assert figures(city.cell("520111")) == (0, 0, 0, 0, 0)
+    assert figures(city.total()) == (4, 2, 2, 5, 3)
+    # 南快送 has riders and couriers: one employer in all, one under each occupation.
+    assert figures(city.total("delivery_rider")) == (1, 1, 1, 3, 2)
+    assert figures(city.total("courier")) == (1, 1, 1, 1, 0)  # 云岩物流 lists 0 couriers
+    assert figures(city.total("truck_driver")) == (2, 1, 1, 1, 1)
+    assert city.total().membership_rate.fraction == "0.6000"
+    assert city.total().founding_rate.fraction == "0.5000"
+    assert [(code, counts.workers) for code, counts in city.occupations()] == [
+        ("truck_driver", 1),
+        ("courier", 1),
+        ("delivery_rider", 3),
+    ]
+
+
+def test_the_sum_of_children_is_the_parent_at_every_level(survey: Survey) -> None:
+    province = area_figures(region("520000"))
+    city = area_figures(region("520100"))
+    district = area_figures(region("520102"))
+    assert figures(province.cell("520100")) == figures(city.total())
+    assert figures(city.cell("520102")) == figures(district.total())
+    for occupation in ["delivery_rider", "courier", "truck_driver", ALL]:
+        summed = Counts()
+        for child, _counts in district.places():
+            summed.add(district.cell(child.code if child else None, occupation))
+        assert figures(summed) == figures(district.total(occupation))
+    # Everything in 南明区 is in its first street, except the ledger's workers placed at the district itself.
+    assert figures(district.cell(survey.nanming_street.code)) == (3, 0, 1, 0, 0)
+    assert figures(district.cell(None)) == (0, 1, 0, 2, 2)
+
+
+def test_tallies_follow_every_change_and_equal_a_rebuild(survey: Survey, members: Members) -> None:
+    before = figures(area_figures(region("520102")).total())
+    # 王小明 leaves work; the other district's member moves to 南明区; a coverage ends; an employer moves.
+    Worker.objects.filter(name="王小明").update(active=False)
+    person = members.other_member
+    person.work_region = region("520102")
+    person.save(update_fields=["work_region"])
+    coverage = Coverage.objects.get(enterprise=survey.kuaisong)
+    coverage.ended_on = date(2026, 3, 1)
+    coverage.save(update_fields=["ended_on"])
+    Enterprise.objects.filter(pk=survey.wuliu.pk).update(region=survey.nanming_street)
+    after = area_figures(region("520102"))
+    assert before == (3, 1, 1, 2, 2)
+    # Employers: 3 + 云岩物流; covered: 云岩物流 (covered by a 云岩区 union, which stays 云岩区's); unions here: none.
+    assert figures(after.total()) == (4, 0, 1, 1, 3)
+    assert figures(area_figures(region("520103")).total()) == (0, 1, 0, 3, 0)
+    kept = tallies()
+    tally_rebuild()
+    assert tallies() == kept
+
+
+def test_a_membership_ending_or_pending_approval_counts_only_when_a_member(survey: Survey, members: Members) -> None:
+    Membership.objects.filter(pk=members.rider_membership.pk).update(status=MembershipStatus.RETAINED)
+    assert area_figures(region("520102")).total().members == 2
+    Membership.objects.filter(pk=members.rider_membership.pk).update(status=MembershipStatus.LEFT)
+    assert area_figures(region("520102")).total().members == 1
+    # 李娟 is pending in 云岩区: not a member until approved.
+    assert area_figures(region("520103")).total("courier").members == 0
+    Membership.objects.filter(person=survey.ledger.pending_person).update(status=MembershipStatus.ACTIVE)
+    assert area_figures(region("520103")).total("courier").members == 1
+    kept = tallies()
+    tally_rebuild()
+    assert tallies() == kept
