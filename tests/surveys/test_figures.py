@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ def figures(counts: Counts) -> tuple[int, int, int, int, int]:
     return (counts.employers, counts.unions, counts.covered_employers, counts.workers, counts.members)
 
 
-def tallies() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def tallies() -> tuple[list[Any], list[Any]]:
     employer_tally_refresh()
     people = sorted(
         PeopleTally.objects.exclude(workers=0, members=0).values_list("region_code", "occupation", "workers", "members")
