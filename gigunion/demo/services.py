@@ -26,7 +26,9 @@ from gigunion.core.imports import ImportReport
 from gigunion.core.tabular import Column
 from gigunion.core.validators import credit_code_check_char, id_check_char
 from gigunion.demo.appeals import seed_appeals
+from gigunion.demo.campaigns import seed_campaigns
 from gigunion.demo.stations import seed_stations
+from gigunion.demo.surveys import seed_surveys
 from gigunion.enterprises.models import Enterprise
 from gigunion.enterprises.services import ENTERPRISE_COLUMNS, enterprises_import
 from gigunion.founding.imports import UNION_COLUMNS, unions_import
@@ -670,6 +672,8 @@ def demo_seed() -> None:
     members = list(Person.objects.filter(card_number__isnull=False).order_by("pk")[:8])
     seed_stations(staff, today, members)
     seed_appeals(staff, members)
+    seed_surveys(staff)
+    seed_campaigns(staff)
 
 
 def _id_number(home: str, birth: str, sequence: str) -> str:

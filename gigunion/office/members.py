@@ -39,6 +39,7 @@ from gigunion.members import access as members_access
 from gigunion.members.imports import MEMBER_COLUMNS
 from gigunion.members.models import (
     JOIN_PLACE_NAMES,
+    MEMBER_STATUSES,
     OPEN_STATUSES,
     ChannelKind,
     JoinChannel,
@@ -104,6 +105,7 @@ _OCCUPATION_CHINESE: dict[str, str] = {str(code): name for name, code in reverse
 _JOIN_PLACE_CHINESE = {place: name for name, place in JOIN_PLACE_NAMES.items()}
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
+STATUS_MEMBER = "member"  # active or retained: counted as a member (the survey figures)
 REVEAL_FIELDS = ("id_number", "phone")
 QR_KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -141,13 +143,14 @@ class MemberFilters:
     occupation: str
     source: str
     lapse: bool
+    region: Region | None = None  # where the person works (the survey's members figure; the dashboard links here)
 
 
 # A search may be a phone or ID number: it never goes into a URL (server logs, browser history).
 # The form posts it; the list keeps it in the session under a short random key that the URL carries.
 SEARCHES_SESSION_KEY = "office_member_searches"
 SEARCHES_KEPT = 20
-FILTER_FIELDS = ("status", "union", "occupation", "source", "lapse")
+FILTER_FIELDS = ("status", "union", "occupation", "source", "lapse", "region")
 
 
 def _search_remember(request: HttpRequest, text: str) -> str:
@@ -180,13 +183,15 @@ def _member_filters(request: HttpRequest) -> MemberFilters:
     status = request.GET.get("status", STATUS_OPEN)
     occupation = request.GET.get("occupation", "")
     source = request.GET.get("source", "")
+    region_code = request.GET.get("region", "")
     return MemberFilters(
         q=_search_text(request).strip(),
-        status=status if status in (STATUS_OPEN, STATUS_ALL, *MembershipStatus.values) else STATUS_OPEN,
+        status=status if status in (STATUS_OPEN, STATUS_ALL, STATUS_MEMBER, *MembershipStatus.values) else STATUS_OPEN,
         union_id=int_or_none(request.GET.get("union")),
         occupation=occupation if occupation in Occupation.values else "",
         source=source if source in JoinSource.values else "",
         lapse=request.GET.get("lapse") == "1",
+        region=access.region_for_staff(request.user, code=region_code) if region_code else None,
     )
 
 
@@ -194,12 +199,16 @@ def _filtered_memberships(request: HttpRequest, filters: MemberFilters) -> Query
     memberships = members_access.memberships_visible_to(request.user)
     if filters.status == STATUS_OPEN:
         memberships = memberships.filter(status__in=OPEN_STATUSES)
+    elif filters.status == STATUS_MEMBER:
+        memberships = memberships.filter(status__in=MEMBER_STATUSES)
     elif filters.status != STATUS_ALL:
         memberships = memberships.filter(status=filters.status)
     if filters.union_id is not None:
         memberships = memberships.filter(union_id=filters.union_id)
     if filters.occupation:
         memberships = memberships.filter(person__occupation=filters.occupation)
+    if filters.region is not None:
+        memberships = memberships.filter(person__work_region__code__startswith=filters.region.prefix)
     if filters.source:
         memberships = memberships.filter(source=filters.source)
     if filters.lapse:

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +36,7 @@ from gigunion.office.common import PAGE_SIZE, XLSX, dated, download, jurisdictio
 from gigunion.orgs import access
 from gigunion.regions.selectors import region_children
 from gigunion.stations.imports import HOTSPOT_COLUMNS, STATION_COLUMNS
+from gigunion.surveys.tally import covering_q
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ENTERPRISE_SORTS = {"region": ["region_id", "name"], "name": ["name"], "-gig_workers": ["-gig_workers", "name"]}
@@ -108,6 +109,7 @@ def _filtered_enterprises(request: HttpRequest) -> tuple[QuerySet[Enterprise], d
         "region": request.GET.get("region", ""),
         "kind": request.GET.get("kind", ""),
         "covered": request.GET.get("covered", ""),
+        "occupation": request.GET.get("occupation", ""),
         "sort": request.GET.get("sort", "region"),
     }
     if filters["q"]:
@@ -121,6 +123,13 @@ def _filtered_enterprises(request: HttpRequest) -> tuple[QuerySet[Enterprise], d
         enterprises = enterprises.filter(worklist_item__state=WorklistState.FOUNDED)
     elif filters["covered"] == "no":
         enterprises = enterprises.exclude(worklist_item__state=WorklistState.FOUNDED)
+    elif filters["covered"] == "now":
+        # Covered by a union today, as the survey figures count them (the dashboard links here).
+        covering = Coverage.objects.filter(covering_q(timezone.localdate()), enterprise=OuterRef("pk"))
+        enterprises = enterprises.filter(Exists(covering))
+    if filters["occupation"] in Occupation.values:
+        # Employers with gig workers in the occupation (their breakdown lists some), as the survey counts them.
+        enterprises = enterprises.filter(**{f"workers_by_occupation__{filters['occupation']}__gt": 0})
     order = ENTERPRISE_SORTS.get(filters["sort"], ENTERPRISE_SORTS["region"])
     return enterprises.select_related("region", "parent", "worklist_item").order_by(*order), filters
 
@@ -147,8 +156,10 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "kinds": EnterpriseKind.choices,
             "child_regions": list(region_children(region=home_region)) if home_region else [],
+            "occupations": Occupation.choices,
         }
     )
+    context["region_listed"] = any(region.code == filters["region"] for region in context["child_regions"])
     return render(request, "office/enterprise_list.html", context)
 
 

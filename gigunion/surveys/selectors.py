@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet, Sum, Value
+from django.db.models import Model, Q, QuerySet, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,15 +212,10 @@ def area_figures(region: Region | None, *, round: SurveyRound | None = None) -> 
             target = cells[(child, occupation)]
             for name in FIGURE_NAMES:
                 setattr(target, name, getattr(target, name) + (row[name] or 0))
-        for code, occupation, names, kind in (
-            figures.exclude(entered=[])
-            .values_list("region_code", "occupation", "entered", "submission__kind")
-            .union(
-                figures.filter(submission__kind=SubmissionKind.CORRECTION).values_list(
-                    "region_code", "occupation", "entered", "submission__kind"
-                )
-            )
-        ):
+        marked = figures.filter(~Q(entered=[]) | Q(submission__kind=SubmissionKind.CORRECTION))
+        for code, occupation, names, kind in marked.values_list(
+            "region_code", "occupation", "entered", "submission__kind"
+        ).order_by():
             where = (placer.place(code), occupation)
             entered.setdefault(where, set()).update(names)
             if kind == SubmissionKind.CORRECTION:

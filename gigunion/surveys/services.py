@@ -135,9 +135,11 @@ def survey_entry_save(
 
 
 def _snapshot(
-    prefix: str, round: SurveyRound
+    prefix: str, round: SurveyRound | None
 ) -> tuple[dict[tuple[str, str], dict[str, int]], dict[tuple[str, str], set[str]]]:
-    """The cells of the area now, with the round's survey entries applied: (values, entered figure names)."""
+    """The cells of the area now, with the round's survey entries applied: (values, entered figure names).
+
+    Without a round, the computed cells alone."""
     employer_tally_refresh()
     cells: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURE_NAMES, 0))
     people = PeopleTally.objects.filter(region_code__startswith=prefix)
@@ -151,7 +153,7 @@ def _snapshot(
         cells[(code, occupation)].update(employers=count, covered_employers=covered, unions=unions)
 
     entered: dict[tuple[str, str], set[str]] = defaultdict(set)
-    entries = list(SurveyEntry.objects.filter(round=round, region_code__startswith=prefix))
+    entries = list(SurveyEntry.objects.filter(round=round, region_code__startswith=prefix)) if round else []
     # Occupation rows first; then each region's ALL people figures are their sum, unless entered too.
     for entry in sorted(entries, key=lambda item: item.occupation == ALL):
         key = (entry.region_code, entry.occupation)
