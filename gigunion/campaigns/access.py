@@ -7,6 +7,7 @@ operators and administrators whose jurisdiction holds the organization running i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -14,6 +15,7 @@ from django.db.models import Q, QuerySet
 from gigunion.campaigns.models import Campaign, CampaignTarget
 from gigunion.core.exceptions import NotAllowed, NotVisible
 from gigunion.orgs.access import Jurisdiction, require_jurisdiction
+from gigunion.regions.models import Region
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -48,3 +50,19 @@ def target_for_staff(user: Any, *, campaign: Campaign, target_id: int) -> Campai
     if target is None:
         raise NotVisible()
     return target
+
+
+def targets_visible_to(user: Any, targets: Iterable[CampaignTarget]) -> list[CampaignTarget]:
+    """The targets of a visible campaign whose figures the user may see: those for a region in their
+    jurisdiction or above it (a district sees the city's target, never a sibling district's)."""
+    jurisdiction = require_jurisdiction(user)
+    targets = list(targets)
+    prefixes = {
+        region.code: region.prefix for region in Region.objects.filter(code__in={t.region_code for t in targets})
+    }
+    return [
+        target
+        for target in targets
+        if jurisdiction.covers_region(target.region_code)
+        or jurisdiction.region_prefix.startswith(prefixes.get(target.region_code, target.region_code))
+    ]

@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gigunion.campaigns import services
-from gigunion.campaigns.access import campaign_for_staff, campaigns_visible_to, may_change_campaign, target_for_staff
+from gigunion.campaigns.access import (
+    campaign_for_staff,
+    campaigns_visible_to,
+    may_change_campaign,
+    target_for_staff,
+    targets_visible_to,
+)
 from gigunion.campaigns.models import Campaign, CampaignPhase, Indicator, PhaseKind
 from gigunion.campaigns.selectors import Progress, Status, phase_on, targets_progress
 from gigunion.campaigns.services import PHASE_ORDER
@@ -173,7 +179,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     """The campaigns the user sees: running first (with the phase now and the targets behind), then the rest."""
     today = timezone.localdate()
     campaigns = list(campaigns_visible_to(request.user).prefetch_related("phases", "targets__responsible"))
-    progress = targets_progress([target for campaign in campaigns for target in campaign.targets.all()], today)
+    visible = targets_visible_to(request.user, [target for campaign in campaigns for target in campaign.targets.all()])
+    progress = targets_progress(visible, today)
     behind: dict[int, int] = {}
     for row in progress:
         if row.behind:
@@ -183,7 +190,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             campaign=campaign,
             running=campaign.starts_on <= today <= campaign.ends_on,
             phase=phase_on(campaign.phases.all(), today),
-            targets=len(campaign.targets.all()),
+            targets=sum(1 for target in visible if target.campaign_id == campaign.pk),
             behind=behind.get(campaign.pk, 0),
         )
         for campaign in campaigns
@@ -300,7 +307,11 @@ def _render_detail(request: HttpRequest, campaign: Campaign, target_form: Target
             "campaign": campaign,
             "phases": [(phase, phase == now, phase.ends_on < today) for phase in phases],
             "running": campaign.starts_on <= today <= campaign.ends_on,
-            "rows": _rows(targets_progress(campaign.targets.select_related("responsible"), today)),
+            "rows": _rows(
+                targets_progress(
+                    targets_visible_to(request.user, campaign.targets.select_related("responsible")), today
+                )
+            ),
             "changeable": changeable,
             "target_form": target_form if changeable else None,
             "key_groups": KEY,

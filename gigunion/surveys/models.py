@@ -77,6 +77,15 @@ class TallyDirty(models.Model):
         return self.region_code
 
 
+class TallyDay(models.Model):
+    """The day of the last employer refresh (one row): coverage starting or ending since marks its regions."""
+
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
 class SurveyRound(models.Model):
     """A survey round (摸底轮次), usually half-yearly."""
 

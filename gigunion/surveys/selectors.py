@@ -269,10 +269,18 @@ def area_trend(region: Region | None, occupations: Sequence[str] | None = None) 
 
 
 def round_submissions(round: SurveyRound, prefix: str) -> QuerySet[RoundSubmission]:
-    """The submissions and corrections of `round` that lock any part of the area of `prefix`, or all of it."""
+    """The submissions and corrections of `round` within the area of `prefix`, the submissions above it that
+    lock it, and the corrections (by anyone) of figures in the area — never a correction of a neighbour's."""
     submissions = RoundSubmission.objects.filter(round=round).select_related("organization", "submitted_by")
-    return submissions.filter(region_prefix__startswith=prefix) | submissions.filter(
-        region_prefix__in=[prefix[:length] for length in range(0, len(prefix))]
+    ancestors = [prefix[:length] for length in range(0, len(prefix))]
+    return submissions.filter(
+        Q(region_prefix__startswith=prefix)
+        | Q(region_prefix__in=ancestors, kind=SubmissionKind.SUBMISSION)
+        | Q(
+            pk__in=RoundFigure.objects.filter(
+                round=round, submission__kind=SubmissionKind.CORRECTION, region_code__startswith=prefix
+            ).values("submission_id")
+        )
     )
 
 

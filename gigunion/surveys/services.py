@@ -47,6 +47,11 @@ def _changer(user: Any) -> Jurisdiction:
     return jurisdiction
 
 
+def _lock(round: SurveyRound) -> None:
+    """Serialize submissions, corrections and entries of one round (two submits at once would both lock)."""
+    list(SurveyRound.objects.select_for_update().filter(pk=round.pk).values_list("pk", flat=True))
+
+
 def round_create(*, user: Any, name: str, starts_on: date, ends_on: date) -> SurveyRound:
     """A new survey round, for every union of the deployment: set by a provincial (or national) administrator."""
     jurisdiction = require_jurisdiction(user)
@@ -122,6 +127,9 @@ def survey_entry_save(
     cleaned = _clean_values(values, allow_blank=True)
     _check_consistent(cleaned)
     with transaction.atomic():
+        _lock(round)
+        if area_locked_by(round, region_code) is not None:
+            raise DomainError(_("These figures are submitted; correct them instead."), code="locked")
         if all(value is None for value in cleaned.values()):
             SurveyEntry.objects.filter(round=round, region_code=region_code, occupation=occupation).delete()
             return None
@@ -180,6 +188,7 @@ def round_submit(*, user: Any, round: SurveyRound, now: datetime | None = None) 
     prefix = jurisdiction.region_prefix
     now = now or timezone.now()
     with transaction.atomic():
+        _lock(round)
         locked = area_locked_by(round, prefix)
         if locked is not None:
             raise DomainError(
@@ -242,6 +251,7 @@ def round_correct(
         raise DomainError(_("Give at least one corrected figure."), code="values")
     now = now or timezone.now()
     with transaction.atomic():
+        _lock(round)
         if area_locked_by(round, region_code) is None:
             raise DomainError(_("These figures are not submitted yet: enter them for the round instead."), code="open")
         previous = {

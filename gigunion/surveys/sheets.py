@@ -177,7 +177,9 @@ def survey_sheet_import(*, user: Any, round: SurveyRound, data: bytes, filename:
     if not jurisdiction.can_change:
         raise NotAllowed(_("Viewers cannot change survey figures."))
     sheet = read_table(data, filename=filename, columns=SHEET_COLUMNS, max_rows=20_000)
-    computed, _entered = _snapshot(jurisdiction.region_prefix, None)
+    computed, _none = _snapshot(jurisdiction.region_prefix, None)
+    # What the downloaded sheet showed: a figure left as shown keeps what it was (entered or computed).
+    shown, entered = _snapshot(jurisdiction.region_prefix, round)
     errors: list[RowError] = []
     seen: dict[tuple[str, str], int] = {}
     saved = 0
@@ -206,13 +208,19 @@ def survey_sheet_import(*, user: Any, round: SurveyRound, data: bytes, filename:
                 )
                 continue
             seen[(code, occupation)] = number
-            base = computed.get((code, occupation), dict.fromkeys(FIGURE_NAMES, 0))
+            zero = dict.fromkeys(FIGURE_NAMES, 0)
+            base = computed.get((code, occupation), zero)
+            was = shown.get((code, occupation), zero)
             figures: dict[str, object] = {}
             for name in FIGURE_NAMES:
                 text = values[name].strip().replace(",", "")
                 if text.endswith(".0"):
                     text = text[:-2]
-                figures[name] = "" if text == str(base[name]) else text
+                if text == str(was[name]):
+                    # Unchanged from the sheet: an entered figure stays entered, a computed one (or a sum) computed.
+                    figures[name] = text if name in entered.get((code, occupation), set()) else ""
+                else:
+                    figures[name] = "" if text == str(base[name]) else text
             try:
                 survey_entry_save(
                     user=user, round=round, region_code=code, occupation=occupation, values=figures, note=values["note"]

@@ -24,7 +24,7 @@ from gigunion.enterprises.models import Enterprise
 from gigunion.founding.models import Coverage, WorklistItem, WorklistState
 from gigunion.members.models import MEMBER_STATUSES
 from gigunion.orgs.models import UnionOrganization
-from gigunion.surveys.models import ALL, EmployerTally, PeopleTally, TallyDirty
+from gigunion.surveys.models import ALL, EmployerTally, PeopleTally, TallyDay, TallyDirty
 
 _OCCUPATIONS = frozenset(str(value) for value in Occupation.values)
 _IN_PROGRESS = {WorklistState.CONTACTED, WorklistState.PREPARING}
@@ -117,11 +117,29 @@ def _replace_employer_rows(codes: Sequence[str], today: date) -> None:
         )
 
 
+def _mark_coverage_dates(today: date) -> None:
+    """Mark the regions of coverage that started or ended between the last refresh's day and today:
+    no row changes on those days, so no trigger marks them."""
+    last = TallyDay.objects.filter(pk=1).values_list("day", flat=True).first()
+    if last == today:
+        return
+    if last is not None and last < today:
+        changed = Coverage.objects.filter(
+            Q(started_on__gt=last, started_on__lte=today) | Q(ended_on__gte=last, ended_on__lt=today)
+        )
+        codes = set(changed.values_list("enterprise__region_id", flat=True)) | set(
+            changed.filter(organization__region__isnull=False).values_list("organization__region_id", flat=True)
+        )
+        TallyDirty.objects.bulk_create([TallyDirty(region_code=code) for code in sorted(codes)])
+    TallyDay.objects.update_or_create(pk=1, defaults={"day": today})
+
+
 def employer_tally_refresh(today: date | None = None) -> int:
     """Recompute the employer figures of the regions marked since the last read; returns how many regions."""
+    today = today or timezone.localdate()
+    _mark_coverage_dates(today)
     if not TallyDirty.objects.exists():
         return 0
-    today = today or timezone.localdate()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -131,7 +149,10 @@ def employer_tally_refresh(today: date | None = None) -> int:
             return 0
         codes = sorted({code for _pk, code in marks if code})
         _replace_employer_rows(codes, today)
-        TallyDirty.objects.filter(pk__lte=max(pk for pk, _code in marks)).delete()
+        # Exactly the marks read: on PostgreSQL a mark committed after this read may carry a lower id.
+        read = [pk for pk, _code in marks]
+        for start in range(0, len(read), 5000):
+            TallyDirty.objects.filter(pk__in=read[start : start + 5000]).delete()
     return len(codes)
 
 
@@ -170,3 +191,4 @@ def tally_rebuild(today: date | None = None) -> None:
         EmployerTally.objects.all().delete()
         TallyDirty.objects.all().delete()
         _replace_employer_rows(codes, today)
+        TallyDay.objects.update_or_create(pk=1, defaults={"day": today})

@@ -38,7 +38,9 @@ def test_city_staff_read_the_dashboard_drill_down_and_download_the_report(
     page.goto(f"{live_server.url}/office/dashboard/")
     for chart in CHARTS:
         expect(page.locator(f"[data-dashboard-chart={chart}] canvas")).to_have_count(1)
-    expect(page.locator("[data-tile=membership_sentence]")).to_have_text("3 of 5 (60.0%)")
+    expect(page.locator("[data-tile=membership_sentence]")).to_have_text(
+        "3 / 5（60.0%）"
+    )  # the back office speaks Chinese by default
     page.screenshot(path=str(screenshot_dir / "office-dashboard.png"), full_page=True)
 
     # The ranked chart's first bar is 南明区 (100%): clicking it opens 南明区's dashboard.
@@ -54,14 +56,14 @@ def test_city_staff_read_the_dashboard_drill_down_and_download_the_report(
     )
     page.mouse.click(box["x"] + first_bar[0], box["y"] + first_bar[1])
     page.wait_for_url("**/office/dashboard/?region=520102*")
-    expect(page.locator("h1")).to_have_text("Dashboard · 南明区")
+    expect(page.locator("h1")).to_have_text("数据看板 · 南明区")
     for chart_name in CHARTS:
         expect(page.locator(f"[data-dashboard-chart={chart_name}] canvas")).to_have_count(1)
     # And back up through the breadcrumb, then down through the table's link.
     page.locator(".breadcrumbs a", has_text="贵阳市").click()
-    expect(page.locator("h1")).to_have_text("Dashboard · 贵阳市")
+    expect(page.locator("h1")).to_have_text("数据看板 · 贵阳市")
     page.locator("tr[data-region='520103'] a[data-drill]").click()
-    expect(page.locator("h1")).to_have_text("Dashboard · 云岩区")
+    expect(page.locator("h1")).to_have_text("数据看板 · 云岩区")
 
     with page.expect_download() as download_info:
         page.locator("a[data-download=xlsx]").click()

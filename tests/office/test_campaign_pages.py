@@ -211,3 +211,27 @@ def test_targets_behind_show_first(cast: Cast, survey: Survey, members: Members,
     assert "1 of 2 (50.0%)" in page
     listing = html(client(cast, "district_viewer").get("/office/campaigns/"))
     assert '<span class="tag warn">1</span>' in listing
+
+
+def test_a_district_sees_the_city_campaign_targets_of_its_own_area_and_above_only(
+    cast: Cast, survey: Survey, city_campaign: Campaign
+) -> None:
+    def add(region: str) -> CampaignTarget:
+        return services.target_add(
+            user=cast.city_staff.user,
+            campaign=city_campaign,
+            region_code=region,
+            occupations=KEY,
+            indicator=Indicator.MEMBERSHIP_RATE,
+            rate=Decimal("0.8"),
+            deadline=today() + timedelta(days=100),
+            responsible=cast.city,
+        )
+
+    city, nanming, yunyan = add("520100"), add("520102"), add("520103")
+    page = html(client(cast, "district_staff").get(f"/office/campaigns/{city_campaign.pk}/"))
+    assert sorted(rows(page, "target")) == sorted([city.pk, nanming.pk])
+    assert yunyan.pk not in rows(page, "target")
+    assert sorted(
+        rows(html(client(cast, "city_staff").get(f"/office/campaigns/{city_campaign.pk}/")), "target")
+    ) == sorted([city.pk, nanming.pk, yunyan.pk])

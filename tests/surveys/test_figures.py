@@ -118,3 +118,17 @@ def test_a_membership_ending_or_pending_approval_counts_only_when_a_member(surve
     kept = tallies()
     tally_rebuild()
     assert tallies() == kept
+
+
+def test_a_coverage_starting_later_counts_from_its_first_day(survey: Survey, cast: Cast) -> None:
+    from gigunion.founding.services import coverage_start
+
+    employer_tally_refresh(today=date(2026, 11, 20))
+    coverage_start(organization=cast.district_grassroots, enterprise=survey.huoyun, started_on=date(2026, 11, 23))
+    employer_tally_refresh(today=date(2026, 11, 22))
+    assert EmployerTally.objects.get(region_code=survey.nanming_street.code, occupation=ALL).covered_employers == 1
+    # No row changes on the day it starts: the day itself marks the region.
+    employer_tally_refresh(today=date(2026, 11, 23))
+    assert EmployerTally.objects.get(region_code=survey.nanming_street.code, occupation=ALL).covered_employers == 2
+    assert EmployerTally.objects.get(region_code=survey.nanming_street.code, occupation="truck_driver").unions == 0
+    assert EmployerTally.objects.get(region_code="520102", occupation="truck_driver").unions == 1

@@ -297,3 +297,20 @@ def test_a_worker_who_moved_between_rounds_counts_once_in_each(
     assert (first.cell("520103").workers, second.cell("520103").workers) == (3, 2)
     assert first.total().workers == second.total().workers == 5
     assert area_figures(region("520000"), round=round_h2).total().workers == 5
+
+
+def test_a_correction_shows_only_where_its_figures_are(cast: Cast, survey: Survey, round_h1: SurveyRound) -> None:
+    submitted = round_submit(user=cast.city_staff.user, round=round_h1, now=at(6, 30))
+    correction = round_correct(
+        user=cast.city_staff.user,
+        round=round_h1,
+        region_code="520103",
+        occupation="courier",
+        values={"workers": 4},
+        reason="云岩区补报",
+        now=at(7, 2),
+    )
+    # The city's submission locks both districts; its correction of 云岩区 is 云岩区's business only.
+    assert list(round_submissions(round_h1, "520103").order_by("pk")) == [submitted, correction]
+    assert list(round_submissions(round_h1, "520102").order_by("pk")) == [submitted]
+    assert list(round_submissions(round_h1, "5201").order_by("pk")) == [submitted, correction]
