@@ -4,8 +4,9 @@ Runs against a fresh SQLite database in a temporary directory (or DATABASE_URL i
 one line per figure and writes bench/results.json as a list of
 {"name", "value", "unit", "baseline", "baseline_value", "ratio"} (ratio = value / baseline_value).
 
-`--only roster,stations,planning` (any of them, comma-separated) runs just those parts (bench/roster.py,
-bench/stations.py, bench/planning.py) and merges their figures into the existing results.json; on
+`--only roster,stations,planning,dashboard` (any of them, comma-separated) runs just those parts
+(bench/roster.py, bench/stations.py, bench/planning.py, bench/dashboard.py; `--quick`: the dashboard's
+at 200,000 workers instead of 10 million) and merges their figures into the existing results.json; on
 PostgreSQL (`scripts/with-postgres.sh .venv/bin/python bench/run.py --only roster,stations`, as `make
 bench` does) their names end in "_postgres" (the stations part also measures PostGIS where it can).
 Figures derived from both runs (the SQLite nearest-station median against PostGIS's) are computed
@@ -51,7 +52,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import planning, roster, stations  # noqa: E402
+from bench import dashboard, planning, roster, stations  # noqa: E402
 from gigunion.core import crypto  # noqa: E402
 from gigunion.core.validators import credit_code_check_char  # noqa: E402
 from gigunion.enterprises.models import Enterprise  # noqa: E402
@@ -510,6 +511,8 @@ TARGETS = {
     **stations.targets(),
     # The 15-minute circle: coverage of 1,000,000 demand points against 20,000 stations under 10 s.
     **planning.targets(),
+    # Issue 6: the figures of an area (and the dashboard page) at province scale, 10M workers, under 100 ms.
+    **dashboard.targets(),
 }
 
 
@@ -540,7 +543,7 @@ def print_results(results: list[Result]) -> None:
         )
 
 
-PARTS = ("roster", "stations", "planning")
+PARTS = ("roster", "stations", "planning", "dashboard")
 
 
 def _parts(text: str) -> list[str]:
@@ -551,8 +554,10 @@ def _parts(text: str) -> list[str]:
     return chosen
 
 
-def run_part(part: str, suffix: str = "") -> list[Result]:
+def run_part(part: str, suffix: str = "", quick: bool = False) -> list[Result]:
     """One part's figures on the current database (after migrate and regions_load)."""
+    if part == "dashboard":
+        return dashboard.bench_dashboard(figure, quick=quick, suffix=suffix)
     if part == "roster":
         return roster.bench_roster(figure, suffix=suffix)
     if part == "stations":
@@ -572,13 +577,20 @@ def main() -> None:
     parser.add_argument(
         "--only", type=_parts, help=f"run only these parts ({', '.join(PARTS)}) and merge them into results.json"
     )
-    only = parser.parse_args().only
+    parser.add_argument(
+        "--quick", action="store_true", help="the dashboard part at a small scale (200,000 workers), to iterate"
+    )
+    arguments = parser.parse_args()
+    only, quick = arguments.only, arguments.quick
     out = ROOT / "bench" / "results.json"
     call_command("migrate", verbosity=0)
     if only:
         regions_load()
         suffix = {"sqlite": "", "postgresql": "_postgres"}.get(connection.vendor, f"_{connection.vendor}")
-        results = [result for part in only for result in run_part(part, suffix)]
+        results = [result for part in only for result in run_part(part, suffix, quick)]
+        if quick:  # a trial run: printed, not merged
+            print_results(results)
+            return
         new_names = {result["name"] for result in results}
         kept = json.loads(out.read_text(encoding="utf-8")) if out.exists() else []
         merged, derived = with_derived([result for result in kept if result["name"] not in new_names] + results)
@@ -597,6 +609,8 @@ def main() -> None:
     results += run_part("stations") + run_part("planning")
     # Last: a million workers in the ledger would weigh on nothing above, but keep them out of the way.
     results += roster.bench_roster(figure)
+    # Then the province: 10 million workers, 5 million members, 200,000 employers, and the dashboard's reads.
+    results += run_part("dashboard", quick=quick)
     results, _derived = with_derived(results)
     print_results(results)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
