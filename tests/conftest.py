@@ -6,7 +6,8 @@ federation, a street union and a grassroots union. People:
 - district_staff: operator at 南明区总工会, sees only 南明区;
 - district_viewer: viewer at 南明区总工会, may look but not change;
 - other_district_staff: operator at 云岩区总工会;
-- outsider: a logged-in account that belongs to no union organization.
+- outsider: a logged-in account that belongs to no union organization;
+- province_admin (a fixture of its own): administrator at 贵州省总工会.
 Members: the `members` fixture adds a rider member in 南明区 and a member in 云岩区 (tests/people.py).
 Platform clients: the `platforms` fixture adds 满帮 (agreement with the city) and 好活 (with the other
 district), each with API keys (tests/platforms.py).
@@ -133,6 +134,18 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def province_admin(cast: Cast) -> StaffAccount:
+    """An administrator at 贵州省总工会 (opens survey rounds, sets the time limits of appeals)."""
+    return staff_account_create(
+        username="province_admin",
+        password=PASSWORD,
+        display_name="周平",
+        organization=cast.province,
+        role=StaffRole.ADMIN,
+    )
 
 
 @pytest.fixture(autouse=True)

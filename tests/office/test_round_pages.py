@@ -14,11 +14,10 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
-from gigunion.orgs.models import StaffAccount, StaffRole
-from gigunion.orgs.services import staff_account_create
+from gigunion.orgs.models import StaffAccount
 from gigunion.surveys.models import RoundFigure, RoundSubmission, SurveyEntry, SurveyRound
 from gigunion.surveys.services import round_create, round_submit
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
 from tests.people import Members
 from tests.surveys.data import Survey, build_survey
 
@@ -36,17 +35,6 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def survey(cast: Cast, members: Members) -> Survey:
     return build_survey(cast, members)
-
-
-@pytest.fixture
-def province_admin(cast: Cast) -> StaffAccount:
-    return staff_account_create(
-        username="province_admin",
-        password=PASSWORD,
-        display_name="周平",
-        organization=cast.province,
-        role=StaffRole.ADMIN,
-    )
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from django.utils import timezone
 from gigunion.core.exceptions import DomainError, NotAllowed, NotVisible
 from gigunion.ledger.models import Worker
 from gigunion.ledger.roster import roster_import
-from gigunion.orgs.models import StaffAccount, StaffRole
-from gigunion.orgs.services import staff_account_create
+from gigunion.orgs.models import StaffAccount
 from gigunion.regions.models import Region
 from gigunion.surveys.models import ALL, RoundFigure, RoundSubmission, SubmissionKind, SurveyRound
 from gigunion.surveys.selectors import Counts, area_figures, area_locked_by, round_submissions, survey_entries
 from gigunion.surveys.services import round_correct, round_create, round_submit, survey_entry_save
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
 from tests.ledger.test_reconciliation import C, roster
 from tests.people import Members
 from tests.surveys.data import Survey, build_survey
@@ -31,17 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def survey(cast: Cast, members: Members) -> Survey:
     return build_survey(cast, members)
-
-
-@pytest.fixture
-def province_admin(cast: Cast) -> StaffAccount:
-    return staff_account_create(
-        username="province_admin",
-        password=PASSWORD,
-        display_name="周平",
-        organization=cast.province,
-        role=StaffRole.ADMIN,
-    )
 
 
 @pytest.fixture
