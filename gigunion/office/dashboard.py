@@ -173,7 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     home: Region | None = context["home_organization"].region
     today = timezone.localdate()
     figures = area_figures(scope.region, round=scope.round)
-    trend = area_trend(scope.region, scope.occupations or None)
+    trend = area_trend(scope.region, scope.occupations or None, now=figures)
     targets = target_rates(scope.region.code, today) if scope.region is not None else {}
     occupations = scope.occupations
     total = _counts(figures, occupations, whole=True)

@@ -240,8 +240,11 @@ class TrendPoint:
     counts: Counts
 
 
-def area_trend(region: Region | None, occupations: Sequence[str] | None = None) -> list[TrendPoint]:
-    """The area's figures in every round that holds any (oldest first), then today's."""
+def area_trend(
+    region: Region | None, occupations: Sequence[str] | None = None, *, now: AreaFigures | None = None
+) -> list[TrendPoint]:
+    """The area's figures in every round that holds any (oldest first), then today's (`now` when the
+    caller has read them already)."""
     prefix = region.prefix if region is not None else ""
     chosen = [occupation for occupation in (occupations or []) if occupation in OCCUPATION_ORDER]
     if not chosen or set(chosen) >= set(OCCUPATION_ORDER):
@@ -263,7 +266,9 @@ def area_trend(region: Region | None, occupations: Sequence[str] | None = None) 
         TrendPoint(rounds[pk].name, rounds[pk], rounds[pk].ends_on, counts)
         for pk, counts in sorted(by_round.items(), key=lambda item: (rounds[item[0]].starts_on, rounds[item[0]].name))
     ]
-    current = area_figures(region).for_occupations(None if chosen == [ALL] else chosen)
+    if now is None or now.round is not None:
+        now = area_figures(region)
+    current = now.for_occupations(None if chosen == [ALL] else chosen)
     points.append(TrendPoint(_("Now"), None, timezone.localdate(), current))
     return points
 

@@ -118,18 +118,16 @@ def survey_entry_save(
     """Enter figures from a survey sheet for a cell not yet submitted (blank: computed). All blank removes it."""
     jurisdiction = _changer(user)
     _check_cell(jurisdiction, region_code, occupation)
-    locked = area_locked_by(round, region_code)
-    if locked is not None:
-        raise DomainError(
-            _("%(union)s has submitted these figures; correct them instead.") % {"union": locked.organization},
-            code="locked",
-        )
     cleaned = _clean_values(values, allow_blank=True)
     _check_consistent(cleaned)
     with transaction.atomic():
         _lock(round)
-        if area_locked_by(round, region_code) is not None:
-            raise DomainError(_("These figures are submitted; correct them instead."), code="locked")
+        locked = area_locked_by(round, region_code)
+        if locked is not None:
+            raise DomainError(
+                _("%(union)s has submitted these figures; correct them instead.") % {"union": locked.organization},
+                code="locked",
+            )
         if all(value is None for value in cleaned.values()):
             SurveyEntry.objects.filter(round=round, region_code=region_code, occupation=occupation).delete()
             return None
@@ -170,15 +168,15 @@ def _snapshot(
             if value is not None:
                 cells[key][name] = value
                 entered[key].add(name)
-    for code in {code for code, _occupation in cells}:
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PEOPLE_FIGURES, 0))
+    for (code, occupation), values in cells.items():
+        if occupation != ALL:
+            for name in PEOPLE_FIGURES:
+                sums[code][name] += values[name]
+    for code, summed in sums.items():
         for name in PEOPLE_FIGURES:
-            if name in entered.get((code, ALL), set()):
-                continue
-            cells[(code, ALL)][name] = sum(
-                values[name]
-                for (cell_code, occupation), values in cells.items()
-                if cell_code == code and occupation != ALL
-            )
+            if name not in entered.get((code, ALL), set()):
+                cells[(code, ALL)][name] = summed[name]
     return cells, entered
 
 
