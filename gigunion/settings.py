@@ -131,6 +131,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": env_str("GIGUNION_TEST_SQLITE", "") or None}
 
+CACHES = {
+    # Per process: what one process may keep for itself (the nearby stations' grid).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by the processes of one machine: a job's progress, written by the worker inside its
+    # transaction and read by the web process's progress bar (GIGUNION_PROGRESS_DIR to move it).
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("GIGUNION_PROGRESS_DIR", str(VAR_DIR / "progress")),
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from gigunion.jobs.models import Job
-from gigunion.jobs.services import job_progress
+from gigunion.jobs.services import job_progress, job_set_total
 
 PROGRESS_EVERY = 200  # rows between progress writes: one UPDATE per step keeps the bar live and cheap
 
@@ -32,11 +32,11 @@ class JobRun:
 
     def set_total(self, total: int) -> None:
         self.total = total
-        Job.objects.filter(pk=self.job_id).update(total=total, processed=0)
+        job_set_total(job_id=self.job_id, total=total)
 
     def flush(self) -> None:
         """Write the progress reached so far (a failing job keeps how far it got)."""
-        job_progress(job_id=self.job_id, processed=self.processed)
+        job_progress(job_id=self.job_id, processed=self.processed, total=self.total)
         self._reported = self.processed
 
     def progress(self, done: int, total: int) -> None:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Least
@@ -75,19 +76,50 @@ def job_start(*, job_id: UUID, total: int) -> None:
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, total=total, processed=0, started_at=timezone.now())
 
 
-def job_progress(*, job_id: UUID, processed: int) -> None:
-    """Record progress, never past the total; one UPDATE."""
+# Progress also goes to a cache shared by the processes (settings.CACHES["progress"]): an import writes
+# inside its own transaction, where the UPDATE of the job's row stays unseen until the end.
+_PROGRESS_SECONDS = 24 * 3600
+
+
+def _progress_key(job_id: UUID) -> str:
+    return f"job:{job_id}"
+
+
+def job_set_total(*, job_id: UUID, total: int) -> None:
+    """Record how much work a job has (and none of it done yet)."""
+    Job.objects.filter(pk=job_id).update(total=total, processed=0)
+    caches["progress"].set(_progress_key(job_id), (0, total), _PROGRESS_SECONDS)
+
+
+def job_progress(*, job_id: UUID, processed: int, total: int | None = None) -> None:
+    """Record progress, never past the total: one UPDATE, and the progress cache (seen at once)."""
     Job.objects.filter(pk=job_id).update(processed=Least(processed, F("total")))
+    if total is not None:
+        caches["progress"].set(_progress_key(job_id), (min(processed, total), total), _PROGRESS_SECONDS)
+
+
+def job_live(job: Job) -> Job:
+    """The job with the progress reported so far, though the work's transaction has not ended yet."""
+    if job.is_finished:
+        return job
+    reported = caches["progress"].get(_progress_key(job.pk))
+    if reported is not None:
+        processed, total = reported
+        if total != job.total or processed > job.processed:
+            job.processed, job.total = processed, total
+    return job
 
 
 def job_succeed(*, job_id: UUID, result: dict[str, Any], message: str = "") -> None:
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.SUCCEEDED, processed=F("total"), result=result, message=message, finished_at=timezone.now()
     )
+    caches["progress"].delete(_progress_key(job_id))
 
 
 def job_fail(*, job_id: UUID, message: str) -> None:
     Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=message, finished_at=timezone.now())
+    caches["progress"].delete(_progress_key(job_id))
 
 
 ERRORS_SHOWN = 20  # rejected rows listed on an import's job page; the rest are in the downloadable report

@@ -38,9 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gigunion.core import crypto
-from gigunion.core.db import analyze
+from gigunion.core.db import analyze, bulk_write_cache
 from gigunion.core.exceptions import DomainError
-from gigunion.core.imports import ImportReport, ProgressCallback
+from gigunion.core.imports import ImportReport, ProgressCallback, cycle_collector_paused
 from gigunion.core.models import AuditAction
 from gigunion.core.occupations import OCCUPATION_NAMES, Occupation
 from gigunion.core.services import audit_record
@@ -75,6 +75,11 @@ HEADER = {column.key: column.header for column in ROSTER_COLUMNS}
 
 # Rows written at a time: sorted by key, one read and one executemany per table.
 CHUNK = 10_000
+# Rows per transaction of a file import. A worker's key is a hash, so every chunk lands all over the
+# table, and each commit writes out nearly every page it touched: committing every chunk would write a
+# big table out again and again. A few large transactions write each page a few times; progress is
+# reported per chunk all the same (through the jobs' progress cache, outside the transaction).
+COMMIT_ROWS = 250_000
 # After writing this many rows, refresh the planner's statistics (a first import of a big roster).
 _ANALYZE_AFTER = 50_000
 
@@ -101,6 +106,11 @@ _OCCUPATIONS: dict[str, str] = {
     **{name: str(occupation.value) for name, occupation in OCCUPATION_NAMES.items()},
     **{str(value): str(value) for value in Occupation.values},
 }
+
+
+def _weighted(digits: str, offset: int) -> int:
+    """What `digits`, starting at position `offset` of an ID number, add to its check sum (GB 11643)."""
+    return sum(map(mul, map(int, digits), _ID_WEIGHTS[offset:]))
 
 
 def _clean(text: str) -> str:
@@ -149,8 +159,11 @@ class RosterChecker:
         self.lookups = lookups or Lookups()
         self.index_of = crypto.blind_indexer(purpose=ID_INDEX_PURPOSE)
         self._names: dict[str, tuple[str, bool]] = {}
-        self._births: dict[str, int | None] = {}
-        self._heads: dict[str, bool] = {}
+        self._births: dict[str, tuple[int | None, int]] = {}
+        self._heads: dict[str, tuple[bool, int]] = {}
+        self._tails: dict[str, int] = {}
+        self._employer_names: dict[str, str] = {}
+        self._platforms: dict[str, str] = {}
         self._regions: dict[str, tuple[str, str]] = {}  # code text -> (code, message)
         self._credit: dict[str, tuple[int | None, str]] = {}
         self._employers_by_name: dict[tuple[str, str], int | None] = {}
@@ -191,7 +204,7 @@ class RosterChecker:
         employer_id = credit[0] if credit is not None else None
         employer_name = cells[_EMPLOYER]
         if employer_name:
-            employer_name = _clean(employer_name)[:128]
+            employer_name = self._employer_names.get(employer_name) or self._employer_name(employer_name)
             if employer_id is None and employer_name:
                 employer_id = self._employer_by_name(employer_name, region_code[:4])
         index = self.index_of(id_number)
@@ -206,7 +219,9 @@ class RosterChecker:
                 id_number=id_number,
                 phone=phone,
                 occupation=occupation,
-                platform=_clean(platform)[:64] if platform else self.platform_name,
+                platform=(self._platforms.get(platform) or self._platform(platform))
+                if platform
+                else self.platform_name,
                 external_id=_clean(external_id)[:64] if external_id else "",
                 employer_id=employer_id,
                 employer_name=employer_name,
@@ -271,6 +286,16 @@ class RosterChecker:
         self._active[raw] = value
         return value
 
+    def _platform(self, raw: str) -> str:
+        name = self._platforms[raw] = _clean(raw)[:64]
+        return name
+
+    def _employer_name(self, raw: str) -> str:
+        name = _clean(raw)[:128]
+        if len(self._employer_names) < 200_000:
+            self._employer_names[raw] = name
+        return name
+
     def _employer_by_name(self, name: str, city_prefix: str) -> int | None:
         key = (name, city_prefix)
         if key not in self._employers_by_name:
@@ -289,14 +314,15 @@ class RosterChecker:
         """(ID number, birth year, "") for a valid one; ("", None, message) otherwise."""
         number = raw if len(raw) == 18 and raw.isdigit() else _clean(raw).upper()
         if len(number) == 18 and number[:17].isdigit():
-            check = _ID_CHECK_CHARS[sum(map(mul, map(int, number[:17]), _ID_WEIGHTS)) % 11]
-            if check == number[17]:
-                birth = number[6:14]
-                year = self._births[birth] if birth in self._births else self._birth(birth)
-                head = number[:6]
-                known = self._heads[head] if head in self._heads else self._head(head)
-                if year is not None and known:
-                    return number, year, ""
+            # The check sum in three cached parts: the address code and birth date repeat across a roster.
+            head, birth, tail = number[:6], number[6:14], number[14:17]
+            known, head_sum = self._heads.get(head) or self._head(head)
+            year, birth_sum = self._births.get(birth) or self._birth(birth)
+            tail_sum = self._tails.get(tail)
+            if tail_sum is None:
+                tail_sum = self._tails[tail] = _weighted(tail, 14)
+            if _ID_CHECK_CHARS[(head_sum + birth_sum + tail_sum) % 11] == number[17] and year is not None and known:
+                return number, year, ""
         if not raw.strip():
             return "", None, str(_("This field is required."))
         # Not the common shape: the shared check says exactly what is wrong (or accepts, e.g. with spaces).
@@ -305,21 +331,23 @@ class RosterChecker:
             return "", None, message
         return info.number, info.birth_date.year, ""
 
-    def _birth(self, text: str) -> int | None:
+    def _birth(self, text: str) -> tuple[int | None, int]:
+        """(birth year or None when not a date from 1900 to today, the digits' part of the check sum)."""
         try:
             born = datetime.strptime(text, "%Y%m%d").date()
         except ValueError:
             born = None
         year = born.year if born is not None and date(1900, 1, 1) <= born <= self.today else None
-        self._births[text] = year
-        return year
+        answer = self._births[text] = (year, _weighted(text, 6))
+        return answer
 
-    def _head(self, code: str) -> bool:
-        # A code that is or ever was issued (ID numbers keep the code of the year they were issued);
-        # residence permits of Hong Kong, Macao and Taiwan residents begin 81, 82, 83.
+    def _head(self, code: str) -> tuple[bool, int]:
+        """(whether the address code is or ever was issued, the digits' part of the check sum)."""
+        # ID numbers keep the code of the year they were issued; residence permits of Hong Kong, Macao
+        # and Taiwan residents begin 81, 82, 83.
         known = code.startswith(_PERMITS) or self.lookups.code_known(code)
-        self._heads[code] = known
-        return known
+        answer = self._heads[code] = (known, _weighted(code, 0))
+        return answer
 
     def _region(self, raw: str) -> tuple[str, str]:
         code = _clean(raw)
@@ -393,6 +421,8 @@ class _Writer:
         self.row_digest = crypto.short_digester(purpose="ledger.row")
         self.encrypt = crypto.encryptor()
         self.day = self.as_of.isoformat()
+        # The database's own form of the time stamp, converted once rather than once per row.
+        self.stamp_value = connection.ops.adapt_datetimefield_value(self.stamp)
 
     def _digest(self, row: RosterRow) -> str:
         return self.row_digest(
@@ -518,7 +548,7 @@ class _Writer:
             row.active,
             self.day,
             self.day,
-            self.stamp,
+            self.stamp_value,
         )
 
     def _worker_changes(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...] | None:
@@ -554,7 +584,7 @@ class _Writer:
             row.active,
             min(first, self.day),
             max(last, self.day),
-            self.stamp,
+            self.stamp_value,
             row.key,
         )
 
@@ -571,7 +601,7 @@ class _Writer:
             bool(active),
             self.day,
             last,
-            self.stamp,
+            self.stamp_value,
             row.key,
         )
 
@@ -746,14 +776,26 @@ def roster_write(
             read[0] += 1
             yield record
 
-    for batch in _batched(_checked_rows(counted(), checker, errors), CHUNK):
-        if commit_chunks:
-            with transaction.atomic():
-                writer.write(batch, errors)
-        else:
+    batches = _batched(_checked_rows(counted(), checker, errors), CHUNK)
+    if not commit_chunks:
+        for batch in batches:
             writer.write(batch, errors)
-        if progress is not None:
-            progress(read[0])
+            if progress is not None:
+                progress(read[0])
+    else:
+        finished = False
+        while not finished:
+            finished = True
+            with transaction.atomic(), bulk_write_cache():
+                in_transaction = 0
+                for batch in batches:
+                    writer.write(batch, errors)
+                    if progress is not None:
+                        progress(read[0])
+                    in_transaction += len(batch)
+                    if in_transaction >= COMMIT_ROWS:
+                        finished = False
+                        break
     if progress is not None:
         progress(read[0])
     return writer, errors
@@ -788,9 +830,10 @@ def roster_import(
         if progress is not None:
             progress(done, max(total, done))
 
-    writer, errors = roster_write(
-        records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick, commit_chunks=True
-    )
+    with cycle_collector_paused():
+        writer, errors = roster_write(
+            records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick, commit_chunks=True
+        )
     with transaction.atomic():
         report.imported, report.updated, report.unchanged = writer.imported, writer.updated, writer.unchanged
         report.errors = sorted(errors, key=lambda error: error.row)

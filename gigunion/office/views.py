@@ -16,6 +16,7 @@ from gigunion.enterprises.access import enterprises_visible_to
 from gigunion.founding.access import worklist_items_visible_to
 from gigunion.founding.models import Coverage
 from gigunion.founding.selectors import applications_awaiting, founding_rate, worklist_summary
+from gigunion.jobs.services import job_live
 from gigunion.office.appeal_measures import appeal_home_figures
 from gigunion.office.common import is_htmx, jurisdiction_context, staff_required
 from gigunion.office.members import member_counts
@@ -180,7 +181,7 @@ def organization_join_approval(request: HttpRequest, organization_id: int) -> Ht
 @require_GET
 def job_progress(request: HttpRequest, job_id: UUID) -> HttpResponse:
     """A job's progress bar; htmx polls it every second until the job finishes."""
-    job = access.job_for_staff(request.user, job_id=job_id)
+    job = job_live(access.job_for_staff(request.user, job_id=job_id))
     if is_htmx(request):
         return render(request, "office/_job_progress.html", {"job": job})
     context = jurisdiction_context(request)

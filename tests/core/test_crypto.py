@@ -43,6 +43,35 @@ def test_two_encryptions_of_the_same_value_differ():
     assert crypto.decrypt(first) == crypto.decrypt(second) == ID_NUMBER
 
 
+def _nonce(token: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(token[len("g2.") :])[:12]
+
+
+def test_the_bulk_encryptor_never_repeats_a_nonce_in_a_process_or_after_a_fork():
+    import os
+
+    encrypt = crypto.encryptor()
+    tokens = [encrypt(PHONE) for _ in range(10_000)]  # more than two draws of the nonce pool
+    assert len({_nonce(token) for token in tokens}) == 10_000
+    assert {crypto.decrypt(token) for token in tokens} == {PHONE}
+
+    # A forked child holds a copy of the parent's pool: it must draw its own.
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        os.write(write, _nonce(encrypt(PHONE)))
+        os._exit(0)
+    os.waitpid(child, 0)
+    childs = os.read(read, 12)
+    os.close(read)
+    os.close(write)
+    parents = _nonce(encrypt(PHONE))
+    assert len(childs) == 12
+    assert childs != parents
+
+
 def test_it_decrypts_a_token_of_the_old_key_after_rotation(settings):
     old, new = new_key(), new_key()
     settings.DATA_ENCRYPTION_KEYS = [old]

@@ -96,3 +96,27 @@ def test_an_empty_job_succeeds_at_100_percent():
     stored = reload(job)
     assert (stored.processed, stored.total, stored.percent) == (0, 0, 100)
     assert stored.message == ""
+
+
+def test_progress_reported_inside_a_transaction_is_seen_before_it_ends(job, cast):
+    from django.db import transaction
+    from django.test import Client
+
+    from gigunion.jobs.registry import JobRun
+
+    job_start(job_id=job.pk, total=0)
+    run = JobRun(reload(job))
+    with transaction.atomic():
+        run.progress(400, 1000)  # an import reports from inside the transaction holding its rows
+        # What another process reads: the row as last committed, i.e. before this transaction.
+        transaction.set_rollback(True)
+    assert (reload(job).processed, reload(job).total) == (0, 0)
+
+    client = Client()
+    client.force_login(cast.district_staff.user)
+    partial = client.get(f"/office/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "400 / 1000 · 40%" in partial
+    assert 'value="40"' in partial
+
+    job_succeed(job_id=job.pk, result={})  # finished: the row's figures count, the cache is gone
+    assert 'value="100"' in client.get(f"/office/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()

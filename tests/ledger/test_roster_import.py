@@ -243,11 +243,12 @@ def test_the_same_roster_on_a_later_date_is_unchanged_but_moves_last_seen(cast):
     assert set(Sighting.objects.values_list("first_seen", "last_seen")) == {(date(2026, 6, 30), date(2026, 12, 31))}
 
 
-def test_an_import_killed_part_way_keeps_its_finished_chunks_and_running_it_again_completes_it(cast, monkeypatch):
+def test_an_import_killed_part_way_keeps_its_finished_transactions_and_running_it_again_completes_it(cast, monkeypatch):
     from gigunion.ledger import roster
 
     source = department()
     monkeypatch.setattr(roster, "CHUNK", 1)
+    monkeypatch.setattr(roster, "COMMIT_ROWS", 1)  # a transaction per row (250,000 rows otherwise)
     write = roster._Writer.write
     calls = []
 

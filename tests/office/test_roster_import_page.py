@@ -142,9 +142,9 @@ def test_the_progress_bar_moves_while_the_rows_are_written(
     seen: list[int] = []
     original = job_services.job_progress
 
-    def spy(*, job_id: Any, processed: int) -> None:
+    def spy(*, job_id: Any, processed: int, total: int | None = None) -> None:
         seen.append(processed)
-        original(job_id=job_id, processed=processed)
+        original(job_id=job_id, processed=processed, total=total)
 
     monkeypatch.setattr("gigunion.jobs.registry.job_progress", spy)
     client = client_for(cast, cast.district_staff)
