@@ -61,7 +61,12 @@ class Enterprise(models.Model):
         constraints = [
             models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="enterprise_not_own_parent"),
         ]
-        indexes = [models.Index(fields=["region", "name"])]
+        indexes = [
+            models.Index(fields=["region", "name"]),
+            # Rosters name employers without a credit code: "this name in this city" is one probe, not a
+            # scan of the city's register (a region prefix cannot use the index above in SQLite).
+            models.Index(fields=["name"], name="enterprise_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
