@@ -786,7 +786,7 @@ def roster_write(
         finished = False
         while not finished:
             finished = True
-            with transaction.atomic(), bulk_write_cache():
+            with bulk_write_cache(), transaction.atomic():
                 in_transaction = 0
                 for batch in batches:
                     writer.write(batch, errors)
