@@ -17,8 +17,9 @@ Speed is the point (a province pushes millions of rows): rows are streamed, chec
 that falls back to the shared checks for the message when a value is wrong, and written in chunks
 sorted by key with one read and one executemany per table. A file is read through once before
 anything is written, so a file that cannot be read, or breaks part-way, leaves the ledger as it was.
-Each chunk is then its own transaction, so progress is visible while it runs, and an import killed
-part-way keeps the chunks it finished: running it again completes it (what is done reads unchanged).
+Rows then commit every COMMIT_ROWS (progress is reported per chunk, outside the transaction), and an
+import killed part-way keeps the transactions it finished: running it again completes it (what is
+done reads unchanged).
 An API batch is one transaction: all or nothing.
 """
 
@@ -764,8 +765,9 @@ def roster_write(
 ) -> tuple[_Writer, list[RowError]]:
     """Check and write rows (call inside a transaction); returns the writer's counts and the errors.
 
-    `progress` is told how many records have been read after each chunk. With `commit_chunks`, each
-    chunk is its own transaction (call outside one); otherwise the caller's transaction holds them all.
+    `progress` is told how many records have been read after each chunk. With `commit_chunks`, a
+    transaction commits every COMMIT_ROWS rows (call outside one, or they become savepoints of the
+    caller's); otherwise the caller's transaction holds them all.
     """
     errors: list[RowError] = []
     writer = _Writer(source=source, as_of=as_of, stamp=timezone.now(), statuses={} if keep_statuses else None)
