@@ -80,7 +80,11 @@ CHUNK = 10_000
 # table, and each commit writes out nearly every page it touched: committing every chunk would write a
 # big table out again and again. A few large transactions write each page a few times; progress is
 # reported per chunk all the same (through the jobs' progress cache, outside the transaction).
+# On PostgreSQL every chunk commits: each row's tally trigger updates the same few tally rows, and
+# within one transaction each update adds a row version no one can prune yet, so a long transaction
+# makes every later update walk a longer chain.
 COMMIT_ROWS = 250_000
+COMMIT_ROWS_POSTGRESQL = CHUNK
 # After writing this many rows, refresh the planner's statistics (a first import of a big roster).
 _ANALYZE_AFTER = 50_000
 
@@ -785,6 +789,7 @@ def roster_write(
             if progress is not None:
                 progress(read[0])
     else:
+        commit_rows = COMMIT_ROWS_POSTGRESQL if connection.vendor == "postgresql" else COMMIT_ROWS
         finished = False
         while not finished:
             finished = True
@@ -795,7 +800,7 @@ def roster_write(
                     if progress is not None:
                         progress(read[0])
                     in_transaction += len(batch)
-                    if in_transaction >= COMMIT_ROWS:
+                    if in_transaction >= commit_rows:
                         finished = False
                         break
     if progress is not None:

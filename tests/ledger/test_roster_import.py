@@ -249,6 +249,7 @@ def test_an_import_killed_part_way_keeps_its_finished_transactions_and_running_i
     source = department()
     monkeypatch.setattr(roster, "CHUNK", 1)
     monkeypatch.setattr(roster, "COMMIT_ROWS", 1)  # a transaction per row (250,000 rows otherwise)
+    monkeypatch.setattr(roster, "COMMIT_ROWS_POSTGRESQL", 1)
     write = roster._Writer.write
     calls = []
 
