@@ -209,6 +209,20 @@ def test_an_unreadable_file_fails_the_job_and_writes_nothing(
     assert (Source.objects.count(), Worker.objects.count(), RosterBatch.objects.count()) == (0, 0, 0)
 
 
+def test_an_unreadable_file_keeps_a_source_that_was_there_before(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gigunion.ledger.services import source_named
+
+    before = source_named("邮政管理局", "department")
+    client = client_for(cast, cast.district_staff)
+    broken = BytesIO(f"姓名,身份证号\n张三,{A}\n".encode())
+    broken.name = "broken.csv"
+    post(client, django_capture_on_commit_callbacks, file=broken, source="邮政管理局")
+    assert Job.objects.get().status == JobStatus.FAILED
+    assert list(Source.objects.values_list("pk", "name")) == [(before.pk, "邮政管理局")]
+
+
 def test_the_templates_have_the_roster_columns(cast: Cast) -> None:
     client = client_for(cast, cast.district_viewer)
     csv_template = client.get("/office/imports/roster/template.csv")
