@@ -37,6 +37,7 @@ from gigunion.appeals.models import (
     SlaLimit,
     Status,
 )
+from gigunion.appeals.selectors import overdue_q
 from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.images import image_clean
 from gigunion.core.sms import SmsError, sms_send
@@ -528,9 +529,7 @@ def appeals_escalate(*, now: datetime | None = None) -> int:
     parent of the union holding it, once. Run by the background worker and before appeal lists render."""
     at = _now(now)
     today = _local_day(at)
-    overdue = Appeal.objects.filter(
-        status__in=OPEN_STATUSES, paused_since__isnull=True, escalated_to__isnull=True
-    ).filter(Q(resolution_due__lt=today) | Q(first_responded_at__isnull=True, first_response_due__lt=today))
+    overdue = Appeal.objects.filter(overdue_q(today), escalated_to__isnull=True)
     count = 0
     for appeal in overdue.select_related("union__parent"):
         parent = appeal.union.parent

@@ -292,7 +292,9 @@ class RosterChecker:
         return value
 
     def _platform(self, raw: str) -> str:
-        name = self._platforms[raw] = _clean(raw)[:64]
+        name = _clean(raw)[:64]
+        if len(self._platforms) < 200_000:
+            self._platforms[raw] = name
         return name
 
     def _employer_name(self, raw: str) -> str:

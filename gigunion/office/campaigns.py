@@ -30,7 +30,7 @@ from gigunion.campaigns.access import (
     targets_visible_to,
 )
 from gigunion.campaigns.models import Campaign, CampaignPhase, Indicator, PhaseKind
-from gigunion.campaigns.selectors import Progress, Status, phase_on, targets_progress
+from gigunion.campaigns.selectors import Progress, Status, campaign_is_running, phase_on, targets_progress
 from gigunion.campaigns.services import PHASE_ORDER
 from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.occupations import KEY_GROUPS, Occupation
@@ -188,7 +188,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     rows = [
         CampaignRow(
             campaign=campaign,
-            running=campaign.starts_on <= today <= campaign.ends_on,
+            running=campaign_is_running(campaign, today),
             phase=phase_on(campaign.phases.all(), today),
             targets=sum(1 for target in visible if target.campaign_id == campaign.pk),
             behind=behind.get(campaign.pk, 0),
@@ -306,7 +306,7 @@ def _render_detail(request: HttpRequest, campaign: Campaign, target_form: Target
         {
             "campaign": campaign,
             "phases": [(phase, phase == now, phase.ends_on < today) for phase in phases],
-            "running": campaign.starts_on <= today <= campaign.ends_on,
+            "running": campaign_is_running(campaign, today),
             "rows": _rows(
                 targets_progress(
                     targets_visible_to(request.user, campaign.targets.select_related("responsible")), today

@@ -8,8 +8,9 @@ Any staff role may look; operators and administrators change (the services refus
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -258,8 +259,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
                 for code, counts in figures.occupations()
             ],
             "headers": [FIGURE_LABELS[name] for name in FIGURE_NAMES],
-            "entries": list(survey_entries(round, prefix)),
-            "corrections": list(corrections),
+            "entries": _with_occupation_names(survey_entries(round, prefix)),
+            "corrections": _with_occupation_names(corrections),
             "can_change": can_change,
             "entry_form": EntryForm(regions=choices, initial={"region_code": choices[0][0] if choices else ""}),
             "correction_form": CorrectionForm(regions=choices),
@@ -291,6 +292,17 @@ def round_submit_view(request: HttpRequest, round_id: int) -> HttpResponse:
         count = submission.figures.count()
         messages.success(request, _("The figures are submitted and locked (%(count)s cells).") % {"count": count})
     return _back(round, request)
+
+
+T = TypeVar("T")
+
+
+def _with_occupation_names(items: Iterable[T]) -> list[T]:
+    """The items, each with `occupation_name`: the label of its occupation code ("all" too), not the code."""
+    named = list(items)
+    for item in named:
+        item.occupation_name = occupation_label(item.occupation)  # type: ignore[attr-defined]
+    return named
 
 
 def _area_choices(request: HttpRequest, round: SurveyRound) -> list[tuple[str, str]]:

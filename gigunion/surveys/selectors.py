@@ -276,7 +276,9 @@ def area_trend(
 def round_submissions(round: SurveyRound, prefix: str) -> QuerySet[RoundSubmission]:
     """The submissions and corrections of `round` within the area of `prefix`, the submissions above it that
     lock it, and the corrections (by anyone) of figures in the area — never a correction of a neighbour's."""
-    submissions = RoundSubmission.objects.filter(round=round).select_related("organization", "submitted_by")
+    submissions = RoundSubmission.objects.filter(round=round).select_related(
+        "organization", "submitted_by__staff_account"
+    )
     ancestors = [prefix[:length] for length in range(0, len(prefix))]
     return submissions.filter(
         Q(region_prefix__startswith=prefix)
@@ -294,7 +296,7 @@ def area_locked_by(round: SurveyRound, prefix: str) -> RoundSubmission | None:
     candidates = [prefix[:length] for length in range(0, len(prefix) + 1)]
     return (
         RoundSubmission.objects.filter(round=round, kind=SubmissionKind.SUBMISSION, region_prefix__in=candidates)
-        .select_related("organization")
+        .select_related("organization", "submitted_by__staff_account")
         .order_by("submitted_at", "pk")
         .first()
     )

@@ -109,6 +109,10 @@ def test_the_round_page_shows_what_submitting_would_lock_with_survey_figures(
     row = next(row for row in page.context["rows"] if row.region and row.region.code == "520102")
     assert [cell.entered for cell in row.cells] == [False, False, False, True, False]
     assert row.notes == ["Delivery rider: 街道摸底表"]
+    assert [(entry.region_code, entry.occupation_name) for entry in page.context["entries"]] == [
+        ("520102", "Delivery rider")
+    ]
+    assert "<td>520102</td><td>Delivery rider</td>" in page.content.decode()  # the label, not the code
     assert row.drill_down == f"/office/rounds/{round_h1.pk}/?region=520102"
     total = page.context["total"]
     assert (total.workers, total.members, total.membership_rate.percent) == (13, 3, "23.1%")
