@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import AppConfig
 from django.contrib.auth.models import User
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from gigunion.orgs.models import OrganizationType, StaffAccount, StaffRole, UnionOrganization
@@ -35,6 +38,24 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the real region table once per test database."""
     with django_db_blocker.unblock():
         regions_load()
+
+
+def _empty_the_tallies(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """After the flush that ends a transactional test (Django sends post_migrate), the tallies are empty.
+
+    On SQLite the flush deletes table after table in an order set by the string hash (PYTHONHASHSEED
+    differs per run), and the tally triggers fire on those deletes: workers or memberships deleted after
+    the tally table leave negative counts behind for the tests that follow (a dashboard then read
+    "1 / 5" members instead of "3 / 5"). PostgreSQL's TRUNCATE fires no row triggers.
+    """
+    if sender.label != "surveys":
+        return
+    with connections[using].cursor() as cursor:
+        for table in ("surveys_peopletally", "surveys_employertally", "surveys_tallydirty", "surveys_tallyday"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
+
+
+post_migrate.connect(_empty_the_tallies, dispatch_uid="tests.empty_the_tallies")
 
 
 @dataclass
