@@ -30,8 +30,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from operator import mul
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -41,12 +42,14 @@ from django.utils.translation import gettext as _
 from gigunion.core import crypto
 from gigunion.core.db import analyze, bulk_write_cache
 from gigunion.core.exceptions import DomainError
+from gigunion.core.forked import fork_safe, forked_items
 from gigunion.core.imports import ImportReport, ProgressCallback, cycle_collector_paused
 from gigunion.core.models import AuditAction
 from gigunion.core.occupations import OCCUPATION_NAMES, Occupation
 from gigunion.core.services import audit_record
 from gigunion.core.tabular import Column, RowError, stream_table
 from gigunion.core.validators import CreditCodeError, normalize_text, parse_credit_code
+from gigunion.enterprises.models import Enterprise
 from gigunion.ledger.models import RosterBatch, Sighting, Source, Worker, worker_key
 from gigunion.members.checks import Lookups, id_number_error, phone_error
 from gigunion.members.identity import normalize_name, plausible_name
@@ -87,6 +90,11 @@ COMMIT_ROWS = 250_000
 COMMIT_ROWS_POSTGRESQL = CHUNK
 # After writing this many rows, refresh the planner's statistics (a first import of a big roster).
 _ANALYZE_AFTER = 50_000
+# A file of at least this many rows is checked in a forked process while this one writes (core.forked).
+FORK_ROWS = 2 * CHUNK
+# Distinct texts remembered per kind (names, employers …): a file of millions of distinct ones must not
+# hold them all.
+_EMPLOYER_CACHE = 200_000
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
@@ -123,20 +131,25 @@ def _clean(text: str) -> str:
     return text.strip() if text.isascii() else normalize_text(text)
 
 
-@dataclass(slots=True)
-class RosterRow:
-    """One valid roster row, ready to write."""
+class RosterRow(NamedTuple):
+    """One valid roster row, ready to write: checked and keyed.
+
+    A plain tuple underneath: a chunk of them travels cheaply from the process that checks rows to
+    the one that writes them (core.forked). Which employer the row names is found when it is written.
+    """
 
     number: int  # row in the file (header = 1), or index in an API batch
     key: int
-    index: str
+    id_index: str  # the blind index of the ID number
+    said: str  # a keyed digest of everything the row says, as text
     name: str
     id_number: str
     phone: str  # "" when the row gives none
+    phone_digest: str  # "" when the row gives no phone
     occupation: str
     platform: str
     external_id: str
-    employer_id: int | None
+    credit_code: str  # the employer's unified social credit code, normalized; "" when none
     employer_name: str
     region: str
     active: bool
@@ -163,6 +176,8 @@ class RosterChecker:
         self.platform_name = platform_name
         self.lookups = lookups or Lookups()
         self.index_of = crypto.blind_indexer(purpose=ID_INDEX_PURPOSE)
+        self.phone_digest = crypto.short_digester(purpose="ledger.phone")
+        self.said_digest = crypto.short_digester(purpose="ledger.row")
         self._names: dict[str, tuple[str, bool]] = {}
         self._births: dict[str, tuple[int | None, int]] = {}
         self._heads: dict[str, tuple[bool, int]] = {}
@@ -170,8 +185,7 @@ class RosterChecker:
         self._employer_names: dict[str, str] = {}
         self._platforms: dict[str, str] = {}
         self._regions: dict[str, tuple[str, str]] = {}  # code text -> (code, message)
-        self._credit: dict[str, tuple[int | None, str]] = {}
-        self._employers_by_name: dict[tuple[str, str], int | None] = {}
+        self._credit: dict[str, tuple[str, str]] = {}  # cell text -> (code, message)
         self._occupations: dict[str, str] = {}
         self._active: dict[str, int] = {}
 
@@ -188,7 +202,7 @@ class RosterChecker:
             occupation = self._occupation(cells[_OCCUPATION])
         region = self._regions.get(cells[_REGION]) or self._region(cells[_REGION])
         credit_text = cells[_CREDIT_CODE]
-        credit = (self._credit.get(credit_text) or self._employer_by_credit_code(credit_text)) if credit_text else None
+        credit = (self._credit.get(credit_text) or self._credit_code(credit_text)) if credit_text else None
         active = self._active.get(cells[_ACTIVE])
         if active is None:
             active = self._active_word(cells[_ACTIVE])
@@ -206,35 +220,43 @@ class RosterChecker:
 
         assert birth_year is not None
         region_code = region[0]
-        employer_id = credit[0] if credit is not None else None
+        credit_code = credit[0] if credit is not None else ""
         employer_name = cells[_EMPLOYER]
         if employer_name:
             employer_name = self._employer_names.get(employer_name) or self._employer_name(employer_name)
-            if employer_id is None and employer_name:
-                employer_id = self._employer_by_name(employer_name, region_code[:4])
         index = self.index_of(id_number)
+        name = name_ok[0]
         platform = cells[_PLATFORM]
+        platform = (self._platforms.get(platform) or self._platform(platform)) if platform else self.platform_name
         external_id = cells[_EXTERNAL_ID]
+        if external_id:
+            external_id = _clean(external_id)[:64]
+        at_work = active == 1
+        said = self.said_digest(
+            "\x1f".join(
+                (name, phone, occupation, platform, external_id, credit_code, employer_name, region_code, str(active))
+            )
+        )
         return (
             RosterRow(
-                number=number,
-                key=worker_key(index),
-                index=index,
-                name=name_ok[0],
-                id_number=id_number,
-                phone=phone,
-                occupation=occupation,
-                platform=(self._platforms.get(platform) or self._platform(platform))
-                if platform
-                else self.platform_name,
-                external_id=_clean(external_id)[:64] if external_id else "",
-                employer_id=employer_id,
-                employer_name=employer_name,
-                region=region_code,
-                active=active == 1,
-                birth_year=birth_year,
-                sex="male" if int(id_number[16]) % 2 else "female",
-                origin=id_number[:6],
+                number,
+                worker_key(index),
+                index,
+                said,
+                name,
+                id_number,
+                phone,
+                self.phone_digest(phone) if phone else "",
+                occupation,
+                platform,
+                external_id,
+                credit_code,
+                employer_name,
+                region_code,
+                at_work,
+                birth_year,
+                "male" if int(id_number[16]) % 2 else "female",
+                id_number[:6],
             ),
             [],
         )
@@ -248,7 +270,7 @@ class RosterChecker:
         phone: str,
         occupation: str,
         region: tuple[str, str],
-        credit: tuple[int | None, str] | None,
+        credit: tuple[str, str] | None,
         active: int,
     ) -> list[RowError]:
         """Every message of a rejected row, in column order."""
@@ -303,13 +325,6 @@ class RosterChecker:
             self._employer_names[raw] = name
         return name
 
-    def _employer_by_name(self, name: str, city_prefix: str) -> int | None:
-        key = (name, city_prefix)
-        if key not in self._employers_by_name:
-            found = self.lookups.employer_by_name(name, city_prefix)
-            self._employers_by_name[key] = found.pk if found is not None else None
-        return self._employers_by_name[key]
-
     def _name(self, raw: str) -> tuple[str, bool]:
         name = normalize_name(raw)
         answer = (name, plausible_name(name))
@@ -361,28 +376,23 @@ class RosterChecker:
         if not code:
             answer = ("", _("This field is required."))
         else:
-            region = self.lookups.region(code)
-            if region is None:
+            found = self.lookups.region_code(code)
+            if found is None:
                 answer = ("", _("This is not a current 6, 9 or 12-digit region code."))
-            elif not region.code.startswith(self.scope_prefix):
+            elif not found.startswith(self.scope_prefix):
                 answer = ("", self.scope_message)
             else:
-                answer = (region.code, "")
+                answer = (found, "")
         self._regions[raw] = answer
         return answer
 
-    def _employer_by_credit_code(self, raw: str) -> tuple[int | None, str]:
+    def _credit_code(self, raw: str) -> tuple[str, str]:
         try:
-            code = parse_credit_code(raw)
+            answer = (parse_credit_code(raw), "")
         except CreditCodeError:
-            answer: tuple[int | None, str] = (
-                None,
-                _("The employer's unified social credit code is not valid (18 characters, GB 32100)."),
-            )
-        else:
-            employer = self.lookups.employer_by_credit_code(code)
-            answer = (employer.pk if employer is not None else None, "")
-        self._credit[raw] = answer
+            answer = ("", _("The employer's unified social credit code is not valid (18 characters, GB 32100)."))
+        if len(self._credit) < 200_000:
+            self._credit[raw] = answer
         return answer
 
 
@@ -418,45 +428,69 @@ class _Writer:
     updated: int = 0
     unchanged: int = 0
     written: int = 0
-    phone_digest: Callable[[str], str] = field(init=False)
     row_digest: Callable[[str], str] = field(init=False)
     encrypt: Callable[[str], str] = field(init=False)
+    # Employers found so far: by credit code, and by (name, city prefix) for rows without a known code.
+    by_credit_code: dict[str, int | None] = field(init=False, default_factory=dict)
+    by_name: dict[tuple[str, str], int | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        digest = crypto.short_digester(purpose="ledger.phone")
-        self.phone_digest = lambda phone: digest(phone) if phone else ""
         self.row_digest = crypto.short_digester(purpose="ledger.row")
+        # Only what is stored is encrypted: a new worker's ID number and phone, a changed phone.
         self.encrypt = crypto.encryptor()
         self.day = self.as_of.isoformat()
         # The database's own form of the time stamp, converted once rather than once per row.
         self.stamp_value = connection.ops.adapt_datetimefield_value(self.stamp)
 
-    def _digest(self, row: RosterRow) -> str:
-        return self.row_digest(
-            "\x1f".join(
-                (
-                    row.name,
-                    row.phone,
-                    row.occupation,
-                    row.platform,
-                    row.external_id,
-                    str(row.employer_id or ""),
-                    row.employer_name,
-                    row.region,
-                    "1" if row.active else "0",
-                )
-            )
-        )
+    def _employers(self, rows: list[RosterRow]) -> dict[int, int | None]:
+        """The employer each row names (by worker key): by its credit code, else by its exact name when
+        one employer of that name is registered in the work region's city. Two queries per chunk at most."""
+        by_code, by_name = self.by_credit_code, self.by_name
+        if len(by_code) > _EMPLOYER_CACHE:
+            by_code.clear()
+        if len(by_name) > _EMPLOYER_CACHE:
+            by_name.clear()
+        codes = {row.credit_code for row in rows if row.credit_code and row.credit_code not in by_code}
+        if codes:
+            found = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+            for code in codes:
+                by_code[code] = found.get(code)
+        names = {
+            (row.employer_name, row.region[:4])
+            for row in rows
+            if row.employer_name and by_code.get(row.credit_code) is None
+        }.difference(by_name)
+        if names:
+            matches: dict[tuple[str, str], list[int]] = {}
+            for name, region, pk in Enterprise.objects.filter(name__in={name for name, _city in names}).values_list(
+                "name", "region_id", "pk"
+            ):
+                matches.setdefault((name, region[:4]), []).append(pk)
+            for wanted in names:
+                pks = matches.get(wanted, [])
+                by_name[wanted] = pks[0] if len(pks) == 1 else None
+        employers: dict[int, int | None] = {}
+        for row in rows:
+            employer = by_code.get(row.credit_code) if row.credit_code else None
+            if employer is None and row.employer_name:
+                employer = by_name[(row.employer_name, row.region[:4])]
+            employers[row.key] = employer
+        return employers
 
     def write(self, rows: list[RosterRow], errors: list[RowError]) -> None:
+        if not rows:
+            return
         rows.sort(key=lambda row: row.key)
         sightings = self._sightings([row.key for row in rows])
-        day, source_id, statuses = self.day, self.source.pk, self.statuses
+        employers = self._employers(rows)
+        day, source_id, statuses, row_digest = self.day, self.source.pk, self.statuses, self.row_digest
         digests: dict[int, str] = {}
         changing: list[RosterRow] = []
         seen: list[tuple[Any, ...]] = []  # (sighting pk, worker key): the same row again, a new date
         for row in rows:
-            digest = digests[row.key] = self._digest(row)
+            # What the row says, and which employer that turned out to be (the register may have grown).
+            employer = employers[row.key]
+            digest = digests[row.key] = row_digest(f"{row.said}\x1f{'' if employer is None else employer}")
             sighting = sightings.get(row.key)
             if sighting is not None and sighting[1] == digest:
                 # The source repeats itself: only the dates may move.
@@ -477,7 +511,7 @@ class _Writer:
             owners = self._external_owners(changing, sightings)
             for row in changing:
                 stored = workers.get(row.key)
-                if stored is not None and stored[0] != row.index:
+                if stored is not None and stored[0] != row.id_index:
                     # Two ID numbers whose blind indexes share 60 bits: never merge two people.
                     errors.append(
                         RowError(
@@ -500,10 +534,11 @@ class _Writer:
                         )
                         continue
                 worker_changed = False
+                employer = employers[row.key]
                 if stored is None:
-                    new_workers.append(self._new_worker(row))
+                    new_workers.append(self._new_worker(row, employer))
                 elif day >= stored[9]:
-                    values = self._worker_changes(row, stored)
+                    values = self._worker_changes(row, employer, stored)
                     worker_changed = values is not None
                     if values is not None:
                         changed_workers.append(values)
@@ -536,21 +571,20 @@ class _Writer:
                     statuses[row.number] = status
         self._execute(new_workers, changed_workers, seen, worker_days, new_sightings, changed_sightings)
 
-    def _new_worker(self, row: RosterRow) -> tuple[Any, ...]:
-        encrypt = self.encrypt
+    def _new_worker(self, row: RosterRow, employer: int | None) -> tuple[Any, ...]:
         return (
             row.key,
-            row.index,
+            row.id_index,
             row.name,
-            encrypt(row.id_number),
-            encrypt(row.phone) if row.phone else "",
-            self.phone_digest(row.phone),
+            self.encrypt(row.id_number),
+            self.encrypt(row.phone) if row.phone else "",
+            row.phone_digest,
             row.birth_year,
             row.sex,
             row.origin,
             row.occupation,
             row.region,
-            row.employer_id,
+            employer,
             row.employer_name,
             row.active,
             self.day,
@@ -558,7 +592,7 @@ class _Writer:
             self.stamp_value,
         )
 
-    def _worker_changes(self, row: RosterRow, stored: _Stored) -> tuple[Any, ...] | None:
+    def _worker_changes(self, row: RosterRow, employer: int | None, stored: _Stored) -> tuple[Any, ...] | None:
         """The UPDATE parameters when the row states something new about the worker, else None.
 
         A blank phone or employer states nothing: what another source gave stays.
@@ -566,8 +600,8 @@ class _Writer:
         _index, name, stored_phone, occupation, region, stored_employer, stored_employer_name, active, first, last = (
             stored
         )
-        phone_digest = self.phone_digest(row.phone) if row.phone else stored_phone
-        employer_id = row.employer_id if (row.employer_id or row.employer_name) else stored_employer
+        phone_digest = row.phone_digest or stored_phone
+        employer_id = employer if (employer or row.employer_name) else stored_employer
         employer_name = row.employer_name or stored_employer_name
         if (row.name, phone_digest, row.occupation, row.region, employer_id, employer_name, row.active) == (
             name,
@@ -717,7 +751,7 @@ def _checked_rows(
         if row is None:
             errors.extend(row_errors)
             continue
-        first = by_index.setdefault(row.index, number)
+        first = by_index.setdefault(row.id_index, number)
         if first != number:
             errors.append(
                 RowError(
@@ -750,6 +784,36 @@ def _batched(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
         yield batch
 
 
+# A chunk of checked rows: (records read so far, the valid rows, the errors of the rows read since the last).
+_Chunk = tuple[int, list[RosterRow], list[RowError]]
+
+
+def _checked_chunks(records: Iterable[tuple[int, Sequence[str]]], checker: RosterChecker) -> Iterator[_Chunk]:
+    """Records read, checked and cut into chunks of CHUNK valid rows; the last chunk may be empty.
+
+    Forked, the rows travel as plain tuples: a named tuple pickles at about three times the cost.
+    """
+    errors: list[RowError] = []
+    read = 0
+
+    def counted() -> Iterator[tuple[int, Sequence[str]]]:
+        nonlocal read
+        for record in records:
+            read += 1
+            yield record
+
+    for batch in _batched(_checked_rows(counted(), checker, errors), CHUNK):
+        yield read, batch, errors[:]
+        errors.clear()
+    yield read, [], errors
+
+
+def _plain_chunks(records: Iterable[tuple[int, Sequence[str]]], checker: RosterChecker) -> Iterator[_Chunk]:
+    """_checked_chunks with every row a plain tuple, as a forked checker sends them (RosterRow._make reads them)."""
+    for read, batch, errors in _checked_chunks(records, checker):
+        yield read, [tuple(row) for row in batch], errors  # type: ignore[misc]
+
+
 @dataclass
 class RosterResult:
     """What taking in a roster did: the counts, per-row errors and (for the API) each row's status."""
@@ -768,45 +832,48 @@ def roster_write(
     progress: Callable[[int], None] | None = None,
     keep_statuses: bool = False,
     commit_chunks: bool = False,
+    fork: bool = False,
 ) -> tuple[_Writer, list[RowError]]:
     """Check and write rows (call inside a transaction); returns the writer's counts and the errors.
 
     `progress` is told how many records have been read after each chunk. With `commit_chunks`, a
     transaction commits every COMMIT_ROWS rows (call outside one, or they become savepoints of the
-    caller's); otherwise the caller's transaction holds them all.
+    caller's); otherwise the caller's transaction holds them all. With `fork`, records are read and
+    checked in a forked process while this one writes (core.forked): the checker must then need no
+    query (its lookups loaded beforehand).
     """
     errors: list[RowError] = []
     writer = _Writer(source=source, as_of=as_of, stamp=timezone.now(), statuses={} if keep_statuses else None)
-    read = [0]
+    chunks = forked_items(partial(_plain_chunks if fork else _checked_chunks, records, checker), fork=fork)
 
-    def counted() -> Iterator[tuple[int, Sequence[str]]]:
-        for record in records:
-            read[0] += 1
-            yield record
-
-    batches = _batched(_checked_rows(counted(), checker, errors), CHUNK)
-    if not commit_chunks:
-        for batch in batches:
-            writer.write(batch, errors)
+    def written() -> Iterator[int]:
+        """Writes chunk after chunk, telling how many rows each had."""
+        for read, batch, chunk_errors in chunks:
+            errors.extend(chunk_errors)
+            writer.write(list(map(RosterRow._make, batch)) if fork else batch, errors)
             if progress is not None:
-                progress(read[0])
-    else:
-        commit_rows = COMMIT_ROWS_POSTGRESQL if connection.vendor == "postgresql" else COMMIT_ROWS
-        finished = False
-        while not finished:
-            finished = True
-            with bulk_write_cache(), transaction.atomic():
-                in_transaction = 0
-                for batch in batches:
-                    writer.write(batch, errors)
-                    if progress is not None:
-                        progress(read[0])
-                    in_transaction += len(batch)
-                    if in_transaction >= commit_rows:
-                        finished = False
-                        break
-    if progress is not None:
-        progress(read[0])
+                progress(read)
+            yield len(batch)
+
+    steps = written()
+    try:
+        if not commit_chunks:
+            for _rows in steps:
+                pass
+        else:
+            commit_rows = COMMIT_ROWS_POSTGRESQL if connection.vendor == "postgresql" else COMMIT_ROWS
+            finished = False
+            while not finished:
+                finished = True
+                with bulk_write_cache(), transaction.atomic():
+                    in_transaction = 0
+                    for rows in steps:
+                        in_transaction += rows
+                        if in_transaction >= commit_rows:
+                            finished = False
+                            break
+    finally:
+        chunks.close()  # a forked checker stops with the writing, whatever stopped it
     return writer, errors
 
 
@@ -829,11 +896,18 @@ def roster_import(
     stream = stream_table(data, filename=filename, columns=ROSTER_COLUMNS, read_through=True)
     today = timezone.localdate()
     as_of = as_of or today
+    total = stream.total
+    fork = total >= FORK_ROWS and fork_safe()  # a big file is checked in a forked process while this one writes
+    lookups = Lookups()
+    if fork:
+        lookups.load_regions()
     checker = RosterChecker(
-        today=today, scope_prefix=scope_prefix, platform_name=source.platform.name if source.platform else ""
+        today=today,
+        scope_prefix=scope_prefix,
+        platform_name=source.platform.name if source.platform else "",
+        lookups=lookups,
     )
     report = ImportReport(warnings=list(stream.warnings))
-    total = stream.total
 
     def tick(done: int) -> None:
         if progress is not None:
@@ -841,7 +915,13 @@ def roster_import(
 
     with cycle_collector_paused():
         writer, errors = roster_write(
-            records=stream.rows, checker=checker, source=source, as_of=as_of, progress=tick, commit_chunks=True
+            records=stream.rows,
+            checker=checker,
+            source=source,
+            as_of=as_of,
+            progress=tick,
+            commit_chunks=True,
+            fork=fork,
         )
     with transaction.atomic():
         report.imported, report.updated, report.unchanged = writer.imported, writer.updated, writer.unchanged

@@ -28,7 +28,7 @@ from gigunion.enterprises.models import Enterprise
 from gigunion.members.identity import normalize_name, plausible_name
 from gigunion.members.models import JOIN_PLACE_NAMES, JoinPlace
 from gigunion.regions.models import Region
-from gigunion.regions.selectors import division_code_is_known
+from gigunion.regions.selectors import current_region_codes, division_code_is_known, known_division_codes
 
 ID_NUMBER_MESSAGES: dict[str, Promise] = {
     "empty": _("Enter the ID number."),
@@ -95,14 +95,32 @@ class Lookups:
         self._known: dict[str, bool] = {}
         self._by_credit_code: dict[str, Enterprise | None] = {}
         self._by_name: dict[tuple[str, str], Enterprise | None] = {}
+        self._current_codes: set[str] | None = None  # every current region's code, once loaded
+
+    def load_regions(self) -> None:
+        """Read every current region code and every address code ever issued at once: afterwards
+        region_code() and code_known() answer without a query (a checker that runs where the database
+        cannot be reached, core.forked). About 50,000 codes: for a big import, not for a form."""
+        self._current_codes = set(current_region_codes())
+        self._known = dict.fromkeys(known_division_codes(), True)
 
     def region(self, code: str) -> Region | None:
         if code not in self._regions:
             self._regions[code] = region_for_code(code)
         return self._regions[code]
 
+    def region_code(self, code: str) -> str | None:
+        """The code of the current region `code` names (as region() finds it), or None."""
+        if self._current_codes is not None:
+            code = code.strip()
+            return code if code in self._current_codes else None
+        region = self.region(code)
+        return region.code if region is not None else None
+
     def code_known(self, code: str) -> bool:
         if code not in self._known:
+            if self._current_codes is not None:
+                return False
             self._known[code] = division_code_is_known(code)
         return self._known[code]
 

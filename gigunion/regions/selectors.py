@@ -47,6 +47,19 @@ def division_code_is_known(code: str) -> bool:
     return RegionCodeHistory.objects.filter(code=code).exists() or Region.objects.filter(code=code).exists()
 
 
+def current_region_codes() -> list[str]:
+    """The code of every current region (for checking many region codes)."""
+    return list(Region.objects.filter(is_current=True).values_list("code", flat=True))
+
+
+def known_division_codes() -> set[str]:
+    """Every code division_code_is_known accepts, read at once (for checking many ID numbers)."""
+    return {
+        *RegionCodeHistory.objects.values_list("code", flat=True),
+        *Region.objects.values_list("code", flat=True),
+    }
+
+
 class ChildPlacer:
     """Places a region code under the child region it lies in (None: under none of them, the area itself).
 

@@ -9,10 +9,13 @@ import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from gigunion.core.tabular import TabularError
+from gigunion.core.validators import credit_code_check_char
+from gigunion.enterprises.models import Enterprise
 from gigunion.ledger.models import RosterBatch, Sighting, Source, SourceKind, Worker, worker_key
 from gigunion.ledger.roster import HEADER, RosterRejected, roster_import, roster_push
 from gigunion.ledger.services import source_named
 from gigunion.members.selectors import id_number_index
+from tests.conftest import Cast
 from tests.people import id_with_check
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +24,15 @@ HEADERS = "姓名,身份证号,手机号,职业,平台,平台工号,用工单位
 A = id_with_check("52010219900307101")
 B = id_with_check("52010319850611202")
 C = id_with_check("52011119921201303")
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_char(first17)
+
+
+KUAISONG = credit_code("91520102MA6DKT001")
+HUOYUN = credit_code("91520102MA6DKT002")
+UNREGISTERED = credit_code("91520102MA6DKT009")
 
 
 def roster(*lines: str, headers: str = HEADERS) -> bytes:
@@ -270,3 +282,54 @@ def test_an_import_killed_part_way_keeps_its_finished_transactions_and_running_i
 
     assert report.summary_line() == "imported 2, updated 0, unchanged 1, rejected 0"
     assert Worker.objects.count() == 3
+
+
+def employers_of_the_cast(cast: Cast) -> tuple[Enterprise, Enterprise]:
+    street, other_street = cast.district_street.region, cast.other_street.region
+    assert street is not None
+    assert other_street is not None
+    kuaisong = Enterprise.objects.create(name="南明快送", credit_code=KUAISONG, region=street)
+    huoyun = Enterprise.objects.create(name="南明货运", credit_code=HUOYUN, region=street)
+    # One name, two employers in 贵阳市: a row naming it alone cannot say which.
+    Enterprise.objects.create(name="同名物流", credit_code=credit_code("91520102MA6DKT003"), region=street)
+    Enterprise.objects.create(name="同名物流", credit_code=credit_code("91520103MA6DKT004"), region=other_street)
+    return kuaisong, huoyun
+
+
+def employer_rows() -> bytes:
+    return roster(
+        f"王小明,{A},,网约送餐员,美团,MT001,,{KUAISONG},520102,是",
+        f"李娟,{B},,快递员,,,南明货运,,520103,是",
+        f"张伟,{C},,货车司机,,,同名物流,,520111,是",
+    )
+
+
+def test_a_row_names_its_employer_by_credit_code_or_by_its_one_registered_name_in_the_city(cast):
+    kuaisong, huoyun = employers_of_the_cast(cast)
+
+    report = roster_import(data=employer_rows(), filename="r.csv", source=department())
+
+    assert report.summary_line() == "imported 3, updated 0, unchanged 0, rejected 0"
+    assert set(Worker.objects.values_list("name", "employer_id", "employer_name")) == {
+        ("王小明", kuaisong.pk, ""),
+        ("李娟", huoyun.pk, "南明货运"),
+        ("张伟", None, "同名物流"),
+    }
+
+
+def test_the_same_row_again_finds_an_employer_registered_since(cast):
+    source = department()
+    row = roster(f"王小明,{A},,网约送餐员,美团,MT001,新开快送,{UNREGISTERED},520102,是")
+    roster_import(data=row, filename="r.csv", source=source)
+    assert Worker.objects.get().employer_id is None
+
+    registered = Enterprise.objects.create(
+        name="新开快送", credit_code=UNREGISTERED, region=cast.district_street.region
+    )
+    report = roster_import(data=row, filename="r.csv", source=source)
+
+    assert report.summary_line() == "imported 0, updated 1, unchanged 0, rejected 0"
+    assert Worker.objects.get().employer_id == registered.pk
+    assert roster_import(data=row, filename="r.csv", source=source).summary_line() == (
+        "imported 0, updated 0, unchanged 1, rejected 0"
+    )
