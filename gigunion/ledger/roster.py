@@ -698,13 +698,7 @@ class _Writer:
     ) -> None:
         with connection.cursor() as cursor:
             if new_workers:
-                cursor.executemany(
-                    "INSERT INTO ledger_worker (id, id_number_index, name, id_number, phone, phone_digest, birth_year, "
-                    "sex, origin_region_code, occupation, work_region_id, employer_id, employer_name, active, "
-                    "first_seen, last_seen, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                    "%s, %s, %s, %s)",
-                    new_workers,
-                )
+                _insert(cursor, "ledger_worker", _WORKER_COLUMNS, new_workers)
             if changed_workers:
                 cursor.executemany(
                     "UPDATE ledger_worker SET name = %s, phone = COALESCE(%s, phone), phone_digest = %s, "
@@ -713,11 +707,7 @@ class _Writer:
                     changed_workers,
                 )
             if new_sightings:
-                cursor.executemany(
-                    "INSERT INTO ledger_sighting (source_id, worker_id, platform, external_id, active, first_seen, "
-                    "last_seen, digest) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    new_sightings,
-                )
+                _insert(cursor, "ledger_sighting", _SIGHTING_COLUMNS, new_sightings)
             if changed_sightings:
                 cursor.executemany(
                     "UPDATE ledger_sighting SET platform = %s, external_id = %s, active = %s, first_seen = %s, "
@@ -738,6 +728,43 @@ class _Writer:
                     seen,
                 )
         self.written += len(new_workers) + len(new_sightings)
+
+
+# The columns the writer inserts.
+_WORKER_COLUMNS = [
+    "id",
+    "id_number_index",
+    "name",
+    "id_number",
+    "phone",
+    "phone_digest",
+    "birth_year",
+    "sex",
+    "origin_region_code",
+    "occupation",
+    "work_region_id",
+    "employer_id",
+    "employer_name",
+    "active",
+    "first_seen",
+    "last_seen",
+    "updated_at",
+]
+_SIGHTING_COLUMNS = ["source_id", "worker_id", "platform", "external_id", "active", "first_seen", "last_seen", "digest"]
+
+
+def _insert(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows (tuples in `columns` order): one executemany on SQLite; one COPY on PostgreSQL, which
+    is also one statement, so the tally's statement trigger runs once for the chunk."""
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # the driver's own cursor
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def _checked_rows(

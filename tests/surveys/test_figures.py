@@ -132,3 +132,49 @@ def test_a_coverage_starting_later_counts_from_its_first_day(survey: Survey, cas
     assert EmployerTally.objects.get(region_code=survey.nanming_street.code, occupation=ALL).covered_employers == 2
     assert EmployerTally.objects.get(region_code=survey.nanming_street.code, occupation="truck_driver").unions == 0
     assert EmployerTally.objects.get(region_code="520102", occupation="truck_driver").unions == 1
+
+
+def test_a_roster_chunk_and_a_multi_row_delete_are_tallied_once_each_exactly(survey: Survey, cast: Cast) -> None:
+    # On PostgreSQL a chunk goes in with one COPY and the tally's statement trigger adds it at once.
+    from gigunion.ledger.roster import roster_import
+    from gigunion.ledger.services import source_named
+    from tests.people import id_with_check
+
+    people = [
+        ("赵一", id_with_check("52010219800101101"), "网约送餐员", "520102", "是"),
+        ("钱二", id_with_check("52010219810202102"), "网约送餐员", "520102", "是"),
+        ("孙三", id_with_check("52010219820303103"), "货车司机", "520102", "否"),
+        ("李四", id_with_check("52010319830404104"), "快递员", "520103", "是"),
+    ]
+    lines = ["姓名,身份证号,手机号,职业,平台,平台工号,用工单位,用工单位统一社会信用代码,工作地区划代码,在岗"]
+    lines += [
+        f"{name},{number},,{occupation},,,,,{where},{active}" for name, number, occupation, where, active in people
+    ]
+
+    def workers_by_cell() -> dict[tuple[str, str], int]:
+        return {(region_code, occupation): workers for region_code, occupation, workers, _members in tallies()[0]}
+
+    before = {
+        ("520102", "delivery_rider"): 2,
+        ("520103", "courier"): 1,
+        ("520103", "delivery_rider"): 1,
+        ("520103", "truck_driver"): 1,
+    }
+    assert workers_by_cell() == before
+
+    report = roster_import(data="\n".join(lines).encode(), filename="r.csv", source=source_named("新来源", "other"))
+
+    assert report.summary_line() == "imported 4, updated 0, unchanged 0, rejected 0"
+    assert workers_by_cell() == {
+        **before,
+        ("520102", "delivery_rider"): 4,
+        ("520103", "courier"): 2,
+    }  # 孙三 is not at work
+    kept = tallies()
+    tally_rebuild()
+    assert tallies() == kept
+
+    assert Worker.objects.filter(name__in=["赵一", "钱二", "孙三", "李四"]).delete()[0] == 8  # workers and sightings
+    assert workers_by_cell() == before
+    tally_rebuild()
+    assert workers_by_cell() == before
