@@ -46,6 +46,7 @@ from gigunion.core.models import AuditAction
 from gigunion.core.services import audit_record
 from gigunion.core.tabular import export_xlsx
 from gigunion.members import access as members_access
+from gigunion.members.checks import phone_error
 from gigunion.office.common import (
     ACCESS_ERRORS,
     PAGE_SIZE,
@@ -418,12 +419,7 @@ STAFF_CHANNELS = [(value, label) for value, label in Channel.choices if value !=
 
 class AppealEntryForm(forms.Form):
     contact_name = forms.CharField(label=gettext_lazy("Worker's name"), max_length=64)
-    contact_phone = forms.RegexField(
-        label=gettext_lazy("Mobile phone"),
-        regex=r"^1\d{10}$",
-        required=False,
-        error_messages={"invalid": gettext_lazy("Enter an 11-digit mobile number.")},
-    )
+    contact_phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=32, required=False)
     may_contact = forms.BooleanField(label=gettext_lazy("The worker may be contacted"), required=False, initial=True)
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=STAFF_CHANNELS)
     reception_day = forms.TypedChoiceField(label=gettext_lazy("Reception day"), required=False, coerce=int)
@@ -447,6 +443,13 @@ class AppealEntryForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"list": "appeal-regions", "inputmode": "numeric", "autocomplete": "off"}),
     )
+
+    def clean_contact_phone(self) -> str:
+        """The same check (and message) as every other phone field: 11 digits from 13 to 19, +86 allowed."""
+        phone, message = phone_error(self.cleaned_data.get("contact_phone", ""), required=False)
+        if message:
+            raise forms.ValidationError(message)
+        return phone
 
     def __init__(self, *args: Any, days: list[ReceptionDay], jurisdiction: Jurisdiction, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -103,7 +103,11 @@ def test_another_worker_finds_nothing_of_the_riders(rider: Client, other: Client
     assert appeal.paused_since is not None
     # A staff member's office login is no worker session: the phone pages want a worker.
     staff = cast.client_for(cast.city_staff)
-    assert staff.get(f"/m/appeals/{appeal.number}/files/{attachment.pk}").status_code == 302
+    refused = staff.get(f"/m/appeals/{appeal.number}/files/{attachment.pk}")
+    assert (refused.status_code, refused["Location"]) == (
+        302,
+        f"/m/login/?next=%2Fm%2Fappeals%2F{appeal.number}%2Ffiles%2F{attachment.pk}",
+    )
     # The owner, and only a file of this appeal.
     assert rider.get(f"/m/appeals/{appeal.number}/files/{attachment.pk}").status_code == 200
     assert rider.get(f"/m/appeals/{appeal.number}/files/{attachment.pk + 100}").status_code == 404

@@ -117,6 +117,19 @@ def test_outsider_and_anonymous_cannot_act(cast: Cast, cases: dict[str, Appeal])
     assert client(cast, "anonymous").post(url).status_code == 302
 
 
+def test_outsider_and_anonymous_see_no_appeal_and_no_phone(cast: Cast, cases: dict[str, Appeal]) -> None:
+    detail = reverse("office:appeal_detail", args=[cases["fresh"].pk])
+    reveal = reverse("office:appeal_reveal", args=[cases["fresh"].pk])
+    outsider, anonymous = client(cast, "outsider"), client(cast, "anonymous")
+
+    assert outsider.get(detail).status_code == 403
+    assert outsider.post(reveal).status_code == 403
+    for response in (anonymous.get(detail), anonymous.post(reveal)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("office:login"))
+    assert AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEW).count() == 0
+
+
 def test_a_viewer_sees_but_cannot_act(cast: Cast, cases: dict[str, Appeal]) -> None:
     fresh = cases["fresh"]
     browser = client(cast, "district_viewer")
@@ -421,6 +434,17 @@ def test_staff_entry_refuses_a_region_outside_the_jurisdiction(cast: Cast) -> No
     assert response.status_code == 400
     assert "Choose a region within your jurisdiction." in html(response)
     assert not Appeal.objects.exists()
+
+
+def test_staff_entry_checks_the_phone_as_every_form_does(cast: Cast) -> None:
+    browser = client(cast, "district_staff")
+    refused = browser.post(reverse("office:appeal_new"), {**ENTRY, "contact_phone": "12512345678"})
+    assert refused.status_code == 400
+    assert "A mobile number has 11 digits and begins with 13 to 19." in html(refused)
+    assert not Appeal.objects.exists()
+
+    browser.post(reverse("office:appeal_new"), {**ENTRY, "contact_phone": "+86 135 1234 5678"})
+    assert Appeal.objects.get().contact_phone == "13512345678"
 
 
 def test_reception_days_are_scheduled_and_show_their_appeals(cast: Cast) -> None:

@@ -228,6 +228,16 @@ def test_who_may_see_and_change_a_round(cast: Cast, survey: Survey, round_h1: Su
     assert anonymous["Location"].startswith("/office/login/")
     assert cast.client_for(cast.outsider).get(url).status_code == 403
     assert cast.client_for(cast.outsider).get("/office/rounds/").status_code == 403
+    outsider = cast.client_for(cast.outsider)
+    assert outsider.post(f"{url}submit/").status_code == 403
+    assert outsider.post(
+        f"{url}entries/", {"region_code": "520102", "occupation": "all", "workers": "1"}
+    ).status_code == (403)
+    assert outsider.post(f"{url}corrections/", {"region_code": "520102", "occupation": "all"}).status_code == 403
+    assert upload(outsider, round_h1, sheet(["520102", "", "全部", 1, None, None, None, None, ""])).status_code == 403
+    for path in ("submit/", "entries/", "corrections/", "sheet/"):
+        refused = cast.client_for(None).post(f"{url}{path}")
+        assert (refused.status_code, refused["Location"][:14]) == (302, "/office/login/")
 
     viewer = browser(cast, cast.district_viewer)
     page = viewer.get(url)
