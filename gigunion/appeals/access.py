@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from gigunion.appeals.models import Appeal, AppealAttachment
 from gigunion.core.exceptions import NotVisible
 from gigunion.members.models import Person
-from gigunion.orgs.access import require_jurisdiction
+from gigunion.orgs.access import Jurisdiction, require_jurisdiction
 
 
 def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
@@ -19,6 +19,17 @@ def appeals_visible_to(user: Any) -> QuerySet[Appeal]:
     return Appeal.objects.select_related("union", "work_region", "escalated_to", "assignee").filter(
         Q(union__path__startswith=path) | Q(escalated_to__path__startswith=path)
     )
+
+
+def holds_appeal(jurisdiction: Jurisdiction, appeal: Appeal) -> bool:
+    """Whether the jurisdiction covers the union holding the case, or the union it was escalated to."""
+    holders = [appeal.union] + ([appeal.escalated_to] if appeal.escalated_to_id else [])
+    return any(jurisdiction.covers_organization(union) for union in holders if union is not None)
+
+
+def may_act_on_appeal(jurisdiction: Jurisdiction, appeal: Appeal) -> bool:
+    """Staff who may change things (not viewers) of a union holding the case may act on it."""
+    return jurisdiction.can_change and holds_appeal(jurisdiction, appeal)
 
 
 def appeal_for_staff(user: Any, *, appeal_id: int) -> Appeal:

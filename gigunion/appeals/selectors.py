@@ -4,7 +4,7 @@ query; nothing loops over appeals in Python."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gigunion.appeals.models import DONE_STATUSES, OPEN_STATUSES, Appeal, Category
+from gigunion.appeals.models import DONE_STATUSES, OPEN_STATUSES, Appeal, AppealEvent, Category, EventKind, Status
 from gigunion.regions.models import PREFIX_LENGTH, Region, RegionLevel
 from gigunion.regions.selectors import region_children
 
@@ -82,6 +82,22 @@ class AppealMeasures:
     by_region: list[Measures]
     by_month: list[Measures]
     region: Region | None = None
+
+
+def appeal_awaits_rating(appeal: Appeal, events: Iterable[AppealEvent]) -> bool:
+    """Resolved, and not confirmed since it was last resolved (a reopened case is rated again).
+
+    `events` are the appeal's, in order (AppealEvent's default ordering).
+    """
+    if appeal.status != Status.RESOLVED:
+        return False
+    waiting = False
+    for event in events:
+        if event.kind == EventKind.RESOLVED:
+            waiting = True
+        elif event.kind == EventKind.CONFIRMED:
+            waiting = False
+    return waiting
 
 
 def overdue_q(today: date) -> Q:

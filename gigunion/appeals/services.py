@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gigunion.appeals.access import holds_appeal
 from gigunion.appeals.calendar import add_workdays, workdays_between
 from gigunion.appeals.models import (
     DEFAULT_SLA,
@@ -37,7 +38,7 @@ from gigunion.appeals.models import (
     SlaLimit,
     Status,
 )
-from gigunion.appeals.selectors import overdue_q
+from gigunion.appeals.selectors import appeal_awaits_rating, overdue_q
 from gigunion.core.exceptions import DomainError, NotAllowed
 from gigunion.core.images import image_clean
 from gigunion.core.sms import SmsError, sms_send
@@ -318,8 +319,7 @@ def _require_holder(jurisdiction: Jurisdiction, appeal: Appeal) -> None:
     """Staff of the holding union or above it, or of the union it was escalated to, may act on the case."""
     if not jurisdiction.can_change:
         raise NotAllowed(_("Your role may look but not change."))
-    holders = [appeal.union] + ([appeal.escalated_to] if appeal.escalated_to_id else [])
-    if not any(jurisdiction.covers_organization(union) for union in holders if union is not None):
+    if not holds_appeal(jurisdiction, appeal):
         raise NotAllowed()
 
 
@@ -508,8 +508,7 @@ def appeal_confirm(
         raise DomainError(_("You can rate the appeal once it is resolved."), code="not_resolved")
     if not 1 <= rating <= 5:
         raise DomainError(_("Choose 1 to 5 stars."), code="rating")
-    resolved_at = appeal.resolved_at
-    if resolved_at and appeal.events.filter(kind=EventKind.CONFIRMED, at__gte=resolved_at).exists():
+    if not appeal_awaits_rating(appeal, appeal.events.all()):
         raise DomainError(_("You have already rated this outcome."), code="rated")
     at = _now(now)
     appeal.rating, appeal.satisfied = rating, satisfied

@@ -20,7 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gigunion.appeals.access import appeal_for_worker, appeals_of_worker, attachment_for_worker
-from gigunion.appeals.models import Appeal, AppealEvent, Category, Channel, EventKind, Status
+from gigunion.appeals.models import Appeal, Category, Channel, EventKind
+from gigunion.appeals.selectors import appeal_awaits_rating
 from gigunion.appeals.services import MAX_DESCRIPTION, AppealInput, appeal_confirm, appeal_resume, appeal_submit
 from gigunion.appeals.services import attachment_add as appeal_attachment_add
 from gigunion.core import ratelimit
@@ -213,19 +214,6 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-def _awaiting_rating(appeal: Appeal, events: list[AppealEvent]) -> bool:
-    """Resolved, and not yet confirmed since it was last resolved (a reopened case is rated again)."""
-    if appeal.status != Status.RESOLVED:
-        return False
-    waiting = False
-    for event in events:
-        if event.kind == EventKind.RESOLVED:
-            waiting = True
-        elif event.kind == EventKind.CONFIRMED:
-            waiting = False
-    return waiting
-
-
 def _detail_page(
     request: HttpRequest,
     appeal: Appeal,
@@ -243,7 +231,7 @@ def _detail_page(
         "timeline": timeline,
         "attachments": list(appeal.attachments.defer("data")),
         "is_paused": appeal.paused_since is not None and appeal.is_open,
-        "awaiting_rating": _awaiting_rating(appeal, events),
+        "awaiting_rating": appeal_awaits_rating(appeal, events),
         "errors": errors or {},
         "problems": problems or [],
         "stars": [(star, "★" * star) for star in STARS],
@@ -263,7 +251,7 @@ def _reply(request: HttpRequest, appeal: Appeal) -> HttpResponse:
 
 
 def _rate(request: HttpRequest, appeal: Appeal, person: Person) -> HttpResponse:
-    if not _awaiting_rating(appeal, list(appeal.events.all())):
+    if not appeal_awaits_rating(appeal, list(appeal.events.all())):
         return _detail_page(request, appeal, problems=[_("This appeal cannot be rated now.")], status=400)
     rating = request.POST.get("rating", "")
     satisfied = request.POST.get("satisfied", "")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gigunion.appeals import services
-from gigunion.appeals.access import appeal_for_staff, appeals_visible_to, attachment_for_staff
+from gigunion.appeals.access import appeal_for_staff, appeals_visible_to, attachment_for_staff, may_act_on_appeal
 from gigunion.appeals.models import (
     DEFAULT_SLA,
     DONE_STATUSES,
@@ -73,17 +73,18 @@ STATUTORY_LABELS = {
     "arbitration_award": gettext_lazy("Arbitration award (45 days, extendable by 15)"),
     "arbitration_award_extended": gettext_lazy("Arbitration award, extended (60 days)"),
 }
-# The steps a form on the appeal's page may take through services.appeal_step: (event kind, needs text).
+# The steps a form on the appeal's page may take through services.appeal_step, by their event kind
+# (services.appeal_step says which need a text).
 STEPS = {
-    "accept": (EventKind.ACCEPTED, False),
-    "respond": (EventKind.FIRST_RESPONSE, True),
-    "investigate": (EventKind.INVESTIGATION, False),
-    "mediate": (EventKind.MEDIATION, False),
-    "legal_aid": (EventKind.LEGAL_AID, False),
-    "arbitrate": (EventKind.ARBITRATION, False),
-    "arbitration_accepted": (EventKind.ARBITRATION_ACCEPTED, False),
-    "note": (EventKind.NOTE, True),
-    "resolve": (EventKind.RESOLVED, True),
+    "accept": EventKind.ACCEPTED,
+    "respond": EventKind.FIRST_RESPONSE,
+    "investigate": EventKind.INVESTIGATION,
+    "mediate": EventKind.MEDIATION,
+    "legal_aid": EventKind.LEGAL_AID,
+    "arbitrate": EventKind.ARBITRATION,
+    "arbitration_accepted": EventKind.ARBITRATION_ACCEPTED,
+    "note": EventKind.NOTE,
+    "resolve": EventKind.RESOLVED,
 }
 ACTIONS = {*STEPS, "pause", "resume", "hand_off", "assign", "close"}
 EXPORT_HEADERS = [
@@ -108,11 +109,6 @@ EXPORT_HEADERS = [
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _may_act(jurisdiction: Jurisdiction, appeal: Appeal) -> bool:
-    holders = [appeal.union] + ([appeal.escalated_to] if appeal.escalated_to is not None else [])
-    return jurisdiction.can_change and any(jurisdiction.covers_organization(union) for union in holders)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,7 +288,7 @@ def _render_detail(
     request: HttpRequest, appeal: Appeal, *, revealed: dict[str, str] | None = None, status: int = 200
 ) -> HttpResponse:
     jurisdiction = access.require_jurisdiction(request.user)
-    may_act = _may_act(jurisdiction, appeal)
+    may_act = may_act_on_appeal(jurisdiction, appeal)
     context = jurisdiction_context(request)
     context.update(
         {
@@ -343,7 +339,7 @@ def _act(request: HttpRequest, appeal: Appeal, action: str, jurisdiction: Jurisd
     """Take one step; returns the message for the page. DomainError for what the rules refuse."""
     actor, text = _actor(request), request.POST.get("text", "")
     if action in STEPS:
-        kind, _needs_text = STEPS[action]
+        kind = STEPS[action]
         services.appeal_step(appeal=appeal, kind=kind, jurisdiction=jurisdiction, actor=actor, text=text)
         return _("Recorded: %(step)s.") % {"step": EventKind(kind).label}
     if action == "pause":
@@ -379,7 +375,7 @@ def appeal_action(request: HttpRequest, appeal_id: int, action: str) -> HttpResp
         raise Http404()
     appeal = appeal_for_staff(request.user, appeal_id=appeal_id)
     jurisdiction = access.require_jurisdiction(request.user)
-    if not _may_act(jurisdiction, appeal):
+    if not may_act_on_appeal(jurisdiction, appeal):
         raise NotAllowed(_("Your role may look but not change."))
     try:
         message = _act(request, appeal, action, jurisdiction)
