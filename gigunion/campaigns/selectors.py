@@ -82,14 +82,6 @@ class Progress:
         return self.target_rate - (self.current_value or Fraction(0))
 
     @property
-    def current_percent(self) -> str:
-        return _percent(self.current_value)
-
-    @property
-    def baseline_percent(self) -> str:
-        return _percent(_fraction(self.baseline))
-
-    @property
     def target_percent(self) -> str:
         return _percent(self.target_rate)
 
@@ -118,7 +110,8 @@ class Progress:
         return self.status in (Status.BEHIND, Status.OVERDUE)
 
 
-def _rate_of(counts: Counts, indicator: str) -> Rate:
+def indicator_rate(counts: Counts, indicator: str) -> Rate:
+    """The rate a target's indicator measures: the membership rate, or the founding rate."""
     return counts.membership_rate if indicator == Indicator.MEMBERSHIP_RATE else counts.founding_rate
 
 
@@ -129,7 +122,7 @@ def target_progress(target: CampaignTarget, today: date, figures: AreaFigures | 
     to the deadline and clamped to 0..1; None on the day the target was set (not enough time elapsed)."""
     if figures is None:
         figures = area_figures(Region.objects.get(code=target.region_code))
-    current = _rate_of(figures.for_occupations(target.occupations), target.indicator)
+    current = indicator_rate(figures.for_occupations(target.occupations), target.indicator)
     baseline = Rate(target.baseline_numerator, target.baseline_denominator)
     target_rate = Fraction(target.rate)
     span = (target.deadline - target.baseline_on).days

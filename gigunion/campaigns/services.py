@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gigunion.campaigns.access import may_change_campaign
 from gigunion.campaigns.models import Campaign, CampaignPhase, CampaignTarget, Indicator, PhaseKind
+from gigunion.campaigns.selectors import indicator_rate
 from gigunion.core.exceptions import DomainError, NotAllowed, NotVisible
 from gigunion.core.occupations import Occupation
 from gigunion.orgs.access import Jurisdiction, require_jurisdiction
@@ -205,7 +206,7 @@ def target_add(
             code="responsible",
         )
     counts = area_figures(region).for_occupations(chosen)
-    rate_now = counts.membership_rate if indicator == Indicator.MEMBERSHIP_RATE else counts.founding_rate
+    rate_now = indicator_rate(counts, indicator)
     return CampaignTarget.objects.create(
         campaign=campaign,
         region_code=region.code,

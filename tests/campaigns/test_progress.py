@@ -85,7 +85,7 @@ def test_a_key_groups_target_keeps_its_baseline_and_measures_progress(cast: Cast
     assert rising.elapsed == Fraction(61, 121)
     assert rising.projected == Fraction(4, 5) + Fraction(1, 5) * 60 / 61 == Fraction(304, 305)
     assert rising.status == Status.ON_TRACK
-    assert (rising.current_percent, rising.target_percent, rising.projected_percent) == ("80.0%", "90.0%", "99.7%")
+    assert (rising.current.percent, rising.target_percent, rising.projected_percent) == ("80.0%", "90.0%", "99.7%")
     assert rising.gap == Fraction(1, 10)
     assert rising.progress_percent == 88
 
