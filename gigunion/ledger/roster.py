@@ -25,9 +25,10 @@ An API batch is one transaction: all or nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -659,6 +660,10 @@ class _Writer:
             )
             return {row[0]: row[1:] for row in cursor.fetchall()}
 
+    def listed(self, rows: list[RosterRow]) -> dict[int, _StoredSighting]:
+        """The sightings this source already has of these rows' workers, by worker key."""
+        return self._sightings([row.key for row in rows])
+
     def _sightings(self, keys: list[int]) -> dict[int, _StoredSighting]:
         clause, params = _in_clause("worker_id", keys)
         with connection.cursor() as cursor:
@@ -835,10 +840,15 @@ def _checked_chunks(records: Iterable[tuple[int, Sequence[str]]], checker: Roste
     yield read, [], errors
 
 
-def _plain_chunks(records: Iterable[tuple[int, Sequence[str]]], checker: RosterChecker) -> Iterator[_Chunk]:
-    """_checked_chunks with every row a plain tuple, as a forked checker sends them (RosterRow._make reads them)."""
-    for read, batch, errors in _checked_chunks(records, checker):
+def _as_plain_tuples(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    """Chunks with every row a plain tuple, as a forked checker sends them (_as_rows reads them back)."""
+    for read, batch, errors in chunks:
         yield read, [tuple(row) for row in batch], errors  # type: ignore[misc]
+
+
+def _as_rows(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    for read, batch, errors in chunks:
+        yield read, list(map(RosterRow._make, batch)), errors
 
 
 @dataclass
@@ -865,19 +875,32 @@ def roster_write(
 
     `progress` is told how many records have been read after each chunk. With `commit_chunks`, a
     transaction commits every COMMIT_ROWS rows (call outside one, or they become savepoints of the
-    caller's); otherwise the caller's transaction holds them all. With `fork`, records are read and
-    checked in a forked process while this one writes (core.forked): the checker must then need no
-    query (its lookups loaded beforehand).
+    caller's); otherwise the caller's transaction holds them all. With `fork`, records after the first
+    chunk are read and checked in a forked process while this one writes (core.forked), unless the
+    source already lists most of the first chunk: the checker must then need no query (its lookups
+    loaded beforehand).
     """
     errors: list[RowError] = []
     writer = _Writer(source=source, as_of=as_of, stamp=timezone.now(), statuses={} if keep_statuses else None)
-    chunks = forked_items(partial(_plain_chunks if fork else _checked_chunks, records, checker), fork=fork)
+    chunks: Iterator[_Chunk] = _checked_chunks(records, checker)
+    forked: Generator[_Chunk, None, None] | None = None
+    if fork:
+        # The first chunk is checked here. When this source already lists most of its rows (the same
+        # roster again), checking is most of what is left and a writer would mostly wait for it: the
+        # rest is checked here too. Otherwise a forked process checks the rest, going on from where
+        # this one stopped (it inherits the reader's state).
+        first = next(chunks)
+        if len(writer.listed(first[1])) * 2 < len(first[1]):
+            forked = forked_items(partial(_as_plain_tuples, chunks))
+            chunks = itertools.chain([first], _as_rows(forked))
+        else:
+            chunks = itertools.chain([first], chunks)
 
     def written() -> Iterator[int]:
         """Writes chunk after chunk, telling how many rows each had."""
         for read, batch, chunk_errors in chunks:
             errors.extend(chunk_errors)
-            writer.write(list(map(RosterRow._make, batch)) if fork else batch, errors)
+            writer.write(batch, errors)
             if progress is not None:
                 progress(read)
             yield len(batch)
@@ -900,7 +923,8 @@ def roster_write(
                             finished = False
                             break
     finally:
-        chunks.close()  # a forked checker stops with the writing, whatever stopped it
+        if forked is not None:
+            forked.close()  # a forked checker stops with the writing, whatever stopped it
     return writer, errors
 
 
