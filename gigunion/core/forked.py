@@ -54,13 +54,18 @@ def _run_child(produce: Callable[[], Iterable[T]], write_fd: int) -> None:
     try:
         with os.fdopen(write_fd, "wb", buffering=_BUFFER) as out:
             for alias in connections:
-                # No query reaches the parent's connection from here; nothing is opened or closed either.
-                connections[alias].execute_wrappers.append(_refuse_queries)
+                # Nothing reaches the parent's connection from here: the inherited handle is dropped unclosed
+                # (no commit, rollback or close goes out on it), and queries are refused.
+                connection = connections[alias]
+                connection.connection = None
+                connection.execute_wrappers.append(_refuse_queries)
             try:
                 for item in produce():
-                    pickle.dump((_ITEM, item), out, protocol=pickle.HIGHEST_PROTOCOL)
+                    # Pickled whole before anything is written: an item that fails to pickle leaves no
+                    # partial frame in the stream ahead of the error.
+                    out.write(pickle.dumps((_ITEM, item), protocol=pickle.HIGHEST_PROTOCOL))
                     out.flush()  # the item's tail must not wait in the buffer while the next one is made
-                pickle.dump((_END, None), out)
+                out.write(pickle.dumps((_END, None)))
             except BaseException as error:  # every failure goes to the parent
                 try:
                     message = pickle.dumps((_ERROR, error), protocol=pickle.HIGHEST_PROTOCOL)
@@ -81,7 +86,13 @@ def forked_items(produce: Callable[[], Iterable[T]], *, fork: bool = True) -> Ge
         yield from produce()
         return
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process slot for a child: produce here instead
+        os.close(read_fd)
+        os.close(write_fd)
+        yield from produce()
+        return
     if pid == 0:  # pragma: no cover (the child's coverage is not collected; the tests check what it sends)
         os.close(read_fd)
         _run_child(produce, write_fd)

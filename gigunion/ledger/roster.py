@@ -763,7 +763,9 @@ def _insert(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, .
     is also one statement, so the tally's statement trigger runs once for the chunk."""
     names = ", ".join(columns)
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # the driver's own cursor
+        # The driver's own cursor (COPY has no place in the DB-API); its errors become Django's, as any
+        # query's do (the API catches the IntegrityError of two pushes of one batch at once).
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             write_row = copy.write_row
             for row in rows:
                 write_row(row)

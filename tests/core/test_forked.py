@@ -93,3 +93,30 @@ def test_a_consumer_that_stops_early_kills_and_reaps_the_child() -> None:
 
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)  # already reaped: no such child any more
+
+
+def test_a_process_with_another_thread_running_does_not_fork() -> None:
+    import threading
+
+    from gigunion.core.forked import fork_safe
+
+    assert fork_safe() is (threading.active_count() == 1)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert fork_safe() is False
+    finally:
+        release.set()
+        other.join()
+
+
+def test_when_no_child_can_be_forked_the_items_are_produced_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+
+    assert list(forked_items(lambda: [os.getpid(), 2])) == [os.getpid(), 2]
+    assert len(os.listdir("/proc/self/fd")) == before  # the pipe was closed

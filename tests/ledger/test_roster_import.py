@@ -15,6 +15,7 @@ from gigunion.ledger.models import RosterBatch, Sighting, Source, SourceKind, Wo
 from gigunion.ledger.roster import HEADER, RosterRejected, roster_import, roster_push
 from gigunion.ledger.services import source_named
 from gigunion.members.selectors import id_number_index
+from gigunion.regions.models import Region
 from tests.conftest import Cast
 from tests.people import id_with_check
 
@@ -333,3 +334,28 @@ def test_the_same_row_again_finds_an_employer_registered_since(cast):
     assert roster_import(data=row, filename="r.csv", source=source).summary_line() == (
         "imported 0, updated 0, unchanged 1, rejected 0"
     )
+
+
+def test_a_name_registered_only_in_another_city_names_no_employer(cast: Cast) -> None:
+    Enterprise.objects.create(
+        name="遵义快运", credit_code=credit_code("91520302MA6DKT005"), region=Region.objects.get(code="520302")
+    )
+
+    roster_import(data=roster(f"李娟,{B},,快递员,,,遵义快运,,520103,是"), filename="r.csv", source=department())
+
+    worker = Worker.objects.get()
+    assert (worker.employer, worker.employer_name) == (None, "遵义快运")
+
+
+def test_a_unique_violation_in_a_chunk_is_djangos_integrity_error(cast: Cast) -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    from gigunion.ledger.roster import _SIGHTING_COLUMNS, _insert
+
+    source = department()
+    roster_import(data=three_workers(), filename="r.csv", source=source)
+    worker = Worker.objects.get(pk=worker_key(id_number_index(A)))
+    row = (source.pk, worker.pk, "", "", True, "2026-06-30", "2026-06-30", "0123456789abcdef")
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        _insert(cursor, "ledger_sighting", _SIGHTING_COLUMNS, [row])  # (worker, source) is taken: COPY on PostgreSQL

@@ -145,6 +145,7 @@ def test_a_roster_chunk_and_a_multi_row_delete_are_tallied_once_each_exactly(sur
         ("钱二", id_with_check("52010219810202102"), "网约送餐员", "520102", "是"),
         ("孙三", id_with_check("52010219820303103"), "货车司机", "520102", "否"),
         ("李四", id_with_check("52010319830404104"), "快递员", "520103", "是"),
+        ("周五", id_with_check("52010219840505105"), "网约车司机", "520102", "是"),  # a cell no one was in
     ]
     lines = ["姓名,身份证号,手机号,职业,平台,平台工号,用工单位,用工单位统一社会信用代码,工作地区划代码,在岗"]
     lines += [
@@ -164,17 +165,19 @@ def test_a_roster_chunk_and_a_multi_row_delete_are_tallied_once_each_exactly(sur
 
     report = roster_import(data="\n".join(lines).encode(), filename="r.csv", source=source_named("新来源", "other"))
 
-    assert report.summary_line() == "imported 4, updated 0, unchanged 0, rejected 0"
-    assert workers_by_cell() == {
+    assert report.summary_line() == "imported 5, updated 0, unchanged 0, rejected 0"
+    assert workers_by_cell() == {  # 孙三 is not at work
         **before,
         ("520102", "delivery_rider"): 4,
+        ("520102", "ride_hailing_driver"): 1,
         ("520103", "courier"): 2,
-    }  # 孙三 is not at work
+    }
     kept = tallies()
     tally_rebuild()
     assert tallies() == kept
 
-    assert Worker.objects.filter(name__in=["赵一", "钱二", "孙三", "李四"]).delete()[0] == 8  # workers and sightings
+    deleted = Worker.objects.filter(name__in=["赵一", "钱二", "孙三", "李四", "周五"]).delete()[0]
+    assert deleted == 10  # workers and sightings
     assert workers_by_cell() == before
     tally_rebuild()
     assert workers_by_cell() == before
