@@ -5,11 +5,13 @@ encryption) and writing them (the database). `forked_items` runs the first in a 
 from this one, so it shares everything already loaded (the file's bytes, the checker's lookups)
 without copying, while this process writes: on a machine with two cores the two halves overlap.
 
-The child never touches the database: every connection's queries are refused there (the parent's
-connection is the same socket or file handle; using it from two processes would corrupt both sides).
-Whatever the producer needs from the database is read before the fork. Items travel as pickles (send a
-chunk of rows as one item: plain tuples and lists are the cheap thing to pickle). The child ends with os._exit: no cleanup of
-objects it shares with the parent (connections, temporary files) runs there.
+The child never touches the database: it drops the inherited connections unclosed and every query is
+refused there (the parent's connection is the same socket or file handle; using it from two processes
+would corrupt both sides).
+Whatever the producer needs from the database is read before the fork. Items travel as pickles (send
+a chunk of rows as one item: plain tuples and lists are the cheap thing to pickle). The child ends with
+os._exit: no cleanup of objects it shares with the parent (connections, temporary files) runs there.
+Where no child can be forked (no os.fork, or no memory or process slot), the items are produced here.
 
 An exception in the child is raised again in the parent, as itself when it can be pickled. If the
 parent stops reading early (an exception of its own, or the consumer closes the iterator), the child
@@ -79,10 +81,9 @@ def _run_child(produce: Callable[[], Iterable[T]], write_fd: int) -> None:
         os._exit(status)
 
 
-def forked_items(produce: Callable[[], Iterable[T]], *, fork: bool = True) -> Generator[T, None, None]:
-    """The items `produce()` yields, produced in a forked child process (in this one when `fork` is false
-    or the platform cannot fork)."""
-    if not fork or not hasattr(os, "fork"):
+def forked_items(produce: Callable[[], Iterable[T]]) -> Generator[T, None, None]:
+    """The items `produce()` yields, produced in a forked child process (in this one when none can be forked)."""
+    if not hasattr(os, "fork"):
         yield from produce()
         return
     read_fd, write_fd = os.pipe()

@@ -93,9 +93,9 @@ COMMIT_ROWS_POSTGRESQL = CHUNK
 _ANALYZE_AFTER = 50_000
 # A file of at least this many rows is checked in a forked process while this one writes (core.forked).
 FORK_ROWS = 2 * CHUNK
-# Distinct texts remembered per kind (names, employers …): a file of millions of distinct ones must not
-# hold them all.
-_EMPLOYER_CACHE = 200_000
+# Distinct values remembered per kind (names, platforms, credit codes, employers found): a file of
+# millions of distinct ones must not hold them all.
+_CACHE_LIMIT = 200_000
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
@@ -316,20 +316,20 @@ class RosterChecker:
 
     def _platform(self, raw: str) -> str:
         name = _clean(raw)[:64]
-        if len(self._platforms) < 200_000:
+        if len(self._platforms) < _CACHE_LIMIT:
             self._platforms[raw] = name
         return name
 
     def _employer_name(self, raw: str) -> str:
         name = _clean(raw)[:128]
-        if len(self._employer_names) < 200_000:
+        if len(self._employer_names) < _CACHE_LIMIT:
             self._employer_names[raw] = name
         return name
 
     def _name(self, raw: str) -> tuple[str, bool]:
         name = normalize_name(raw)
         answer = (name, plausible_name(name))
-        if len(self._names) < 200_000:
+        if len(self._names) < _CACHE_LIMIT:
             self._names[raw] = answer
         return answer
 
@@ -392,7 +392,7 @@ class RosterChecker:
             answer = (parse_credit_code(raw), "")
         except CreditCodeError:
             answer = ("", _("The employer's unified social credit code is not valid (18 characters, GB 32100)."))
-        if len(self._credit) < 200_000:
+        if len(self._credit) < _CACHE_LIMIT:
             self._credit[raw] = answer
         return answer
 
@@ -447,9 +447,9 @@ class _Writer:
         """The employer each row names (by worker key): by its credit code, else by its exact name when
         one employer of that name is registered in the work region's city. Two queries per chunk at most."""
         by_code, by_name = self.by_credit_code, self.by_name
-        if len(by_code) > _EMPLOYER_CACHE:
+        if len(by_code) > _CACHE_LIMIT:
             by_code.clear()
-        if len(by_name) > _EMPLOYER_CACHE:
+        if len(by_name) > _CACHE_LIMIT:
             by_name.clear()
         codes = {row.credit_code for row in rows if row.credit_code and row.credit_code not in by_code}
         if codes:

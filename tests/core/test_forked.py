@@ -28,10 +28,6 @@ def test_items_come_in_order_from_another_process() -> None:
     assert len({pid for pid, _rows in items}) == 1
 
 
-def test_without_fork_the_items_are_produced_here() -> None:
-    assert list(forked_items(lambda: [os.getpid()], fork=False)) == [os.getpid()]
-
-
 def test_an_error_in_the_child_is_raised_again_as_itself() -> None:
     def produce() -> Iterator[int]:
         yield 1
